@@ -1,0 +1,74 @@
+"""The five vendor OpenAPI documents cartkit is built on, shipped as package data.
+
+>>> import specs
+>>> specs.VENDORS
+('shopimind', 'nextcommerce', 'elasticpath', 'epages', 'stateset')
+>>> specs.load("stateset")["paths"]["/v1/carts"]["get"]["operationId"]
+'listCarts'
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["VENDORS", "UnknownVendorError", "load", "operation", "path"]
+
+VENDORS: tuple[str, ...] = ("shopimind", "nextcommerce", "elasticpath", "epages", "stateset")
+
+
+class UnknownVendorError(ValueError):
+    """A vendor name that cartkit does not know; the message lists the known ones."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        close = difflib.get_close_matches(name.lower(), VENDORS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        super().__init__(f"unknown vendor {name!r}{hint} (known vendors: {', '.join(VENDORS)})")
+
+
+def _check(vendor: str) -> str:
+    if vendor not in VENDORS:
+        raise UnknownVendorError(vendor)
+    return vendor
+
+
+def path(vendor: str) -> Path:
+    """Return the filesystem path of *vendor*'s OpenAPI YAML document.
+
+    Raises:
+        UnknownVendorError: *vendor* is not one of :data:`VENDORS`.
+    """
+    _check(vendor)
+    return Path(str(resources.files(__name__).joinpath(f"{vendor}.yaml")))
+
+
+@functools.cache
+def _load(vendor: str) -> dict[str, Any]:
+    with path(vendor).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load(vendor: str) -> dict[str, Any]:
+    """Return *vendor*'s OpenAPI document as a fresh dict (safe to mutate).
+
+    Raises:
+        UnknownVendorError: *vendor* is not one of :data:`VENDORS`.
+    """
+    return copy.deepcopy(_load(_check(vendor)))
+
+
+def operation(spec: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """Return ``(path, method, operation)`` of the single list-carts operation in *spec*."""
+    ((route, item),) = spec["paths"].items()
+    ((method, op),) = ((m, o) for m, o in item.items() if m in _METHODS)
+    return route, method, op
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
