@@ -1,0 +1,252 @@
+"""The query engine shared by every vendor: typed fields, filter operators, sorting and paging.
+
+Vendors describe their filterable and sortable fields as :class:`Field` objects (a name, a getter
+on the canonical :class:`~mockserver.model.Cart` and a value kind), translate their own query
+syntax into predicates built here, and call :func:`select`. Sorted orders are computed once per
+sort specification and cached on the dataset, so a request costs one filtering pass at most.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from .dataset import Dataset
+from .model import Cart
+
+__all__ = [
+    "OPERATORS",
+    "Field",
+    "Page",
+    "Predicate",
+    "QueryError",
+    "SortKey",
+    "all_of",
+    "any_of",
+    "compare",
+    "parse_instant",
+    "select",
+    "wildcard",
+]
+
+Kind = Literal["string", "integer", "number", "boolean", "datetime"]
+Predicate = Callable[[Cart], bool]
+
+
+class QueryError(ValueError):
+    """A filter or sort that cannot be applied; vendors turn it into their 400 envelope."""
+
+    def __init__(self, param: str, message: str) -> None:
+        self.param = param
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A vendor-visible cart field: its wire name, how to read it and how to compare it."""
+
+    name: str
+    get: Callable[[Cart], Any]
+    kind: Kind = "string"
+
+    def coerce(self, value: Any) -> Any:
+        """Turn a filter operand into this field's value type; raise ``ValueError`` if it can't be."""
+        if value is None:
+            return None
+        if self.kind == "datetime":
+            return parse_instant(value)
+        if self.kind == "boolean":
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in {"true", "1"}:
+                return True
+            if str(value).lower() in {"false", "0"}:
+                return False
+            raise ValueError(f"{value!r} is not a boolean")
+        if self.kind in {"integer", "number"}:
+            if isinstance(value, bool):
+                raise ValueError(f"{value!r} is not a number")
+            number = float(value)
+            if number != number or number in {float("inf"), float("-inf")}:
+                raise ValueError(f"{value!r} is not a finite number")
+            return number
+        return str(value)
+
+
+_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?", re.ASCII
+)
+
+
+def parse_instant(value: Any) -> int:
+    """Parse an ISO 8601 date or date-time (naive = UTC) or Unix seconds into Unix seconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a date-time")
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip()
+        if not _INSTANT.fullmatch(text):
+            raise ValueError(f"{value!r} is not an ISO 8601 date-time")
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a valid ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def wildcard(
+    pattern: str, *, any_chars: str, one_char: str | None = None, fold: bool
+) -> re.Pattern[str]:
+    """Compile a LIKE-style *pattern* (``%``/``_`` or ``*``) into an anchored regex."""
+    out = []
+    for ch in pattern:
+        if ch == any_chars:
+            out.append(".*")
+        elif one_char is not None and ch == one_char:
+            out.append(".")
+        else:
+            out.append(re.escape(ch))
+    return re.compile("".join(out), re.DOTALL | (re.IGNORECASE if fold else 0))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).casefold()
+
+
+def _between(a: Any, bounds: Sequence[Any]) -> bool:
+    low, high = bounds
+    return a is not None and low is not None and high is not None and low <= a <= high
+
+
+def _present(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    """Ordering comparisons never match a missing value (SQL semantics of NULL)."""
+    return lambda a, b: a is not None and b is not None and op(a, b)
+
+
+def _like(pattern: Any) -> re.Pattern[str]:
+    return wildcard(str(pattern), any_chars="%", one_char="_", fold=True)
+
+
+def _same(operand: Any) -> Any:
+    return operand
+
+
+# name -> (prepare the operand once, test(field_value, prepared operand) per cart)
+_OPERATORS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], bool]]] = {
+    "EQUALS": (_same, lambda a, b: a == b),
+    "NOT_EQUALS": (_same, lambda a, b: a != b),
+    "CONTAINS": (_text, lambda a, b: a is not None and b in _text(a)),
+    "NOT_CONTAINS": (_text, lambda a, b: a is None or b not in _text(a)),
+    "STARTS_WITH": (_text, lambda a, b: a is not None and _text(a).startswith(b)),
+    "ENDS_WITH": (_text, lambda a, b: a is not None and _text(a).endswith(b)),
+    "LESS_THAN": (_same, _present(lambda a, b: a < b)),
+    "LESS_THAN_OR_EQUAL_TO": (_same, _present(lambda a, b: a <= b)),
+    "GREATER_THAN": (_same, _present(lambda a, b: a > b)),
+    "GREATER_THAN_OR_EQUAL_TO": (_same, _present(lambda a, b: a >= b)),
+    "IN": (frozenset, lambda a, b: a in b),
+    "NOT_IN": (frozenset, lambda a, b: a not in b),
+    "LIKE": (_like, lambda a, b: a is not None and b.fullmatch(str(a)) is not None),
+    "BETWEEN": (tuple, _between),
+    "NOT_BETWEEN": (tuple, lambda a, b: not _between(a, b)),
+}
+
+OPERATORS: tuple[str, ...] = tuple(_OPERATORS)
+"""The comparison operators (ShopiMind's fifteen); text operators are case-insensitive."""
+
+
+def compare(field: Field, operator: str, operand: Any) -> Predicate:
+    """Build the predicate ``field <operator> operand`` for one of :data:`OPERATORS`.
+
+    *operand* is already coerced to the field's kind (a sequence for ``IN``/``BETWEEN`` and
+    their negations, two items for ``BETWEEN``).
+    """
+    prepare, test = _OPERATORS[operator]
+    prepared = prepare(operand)
+    get = field.get
+    return lambda cart: test(get(cart), prepared)
+
+
+def all_of(predicates: Iterable[Predicate]) -> Predicate | None:
+    """AND of *predicates*; ``None`` when there are none (no filtering at all)."""
+    preds = tuple(predicates)
+    if not preds:
+        return None
+    if len(preds) == 1:
+        return preds[0]
+    return lambda cart: all(p(cart) for p in preds)
+
+
+def any_of(predicates: Iterable[Predicate]) -> Predicate:
+    """OR of *predicates*."""
+    preds = tuple(predicates)
+    if len(preds) == 1:
+        return preds[0]
+    return lambda cart: any(p(cart) for p in preds)
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """Sort by *field*, ascending unless *descending*; missing values sort as the largest."""
+
+    field: Field
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a query: the total number of matches and the carts of the requested window."""
+
+    total: int
+    items: list[Cart]
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+def _sorter(order: Sequence[SortKey]) -> Callable[[list[Cart]], list[Cart]]:
+    def build(carts: list[Cart]) -> list[Cart]:
+        # Ties fall back to creation order (the index), so every order is total and paging is
+        # stable; successive stable sorts apply the keys from the least significant one.
+        direction = order[0].descending if order else False
+        result = sorted(carts, key=lambda c: c.index, reverse=direction)
+        for key in reversed(order):
+            get = key.field.get
+            result.sort(key=lambda c, get=get: (get(c) is None, get(c)), reverse=key.descending)
+        return result
+
+    return build
+
+
+def select(
+    dataset: Dataset,
+    *,
+    where: Predicate | None = None,
+    order: Sequence[SortKey] = (),
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page:
+    """Filter, sort and slice *dataset*.
+
+    Sorting uses the dataset's cached order for ``order``; filtering is one pass over it, so the
+    result keeps the order. ``limit=None`` means no limit.
+    """
+    key = tuple((k.field.name, k.descending) for k in order)
+    carts = dataset.ordered(key, _sorter(order)) if order else dataset.carts
+    end = None if limit is None else offset + limit
+    if where is None:
+        return Page(total=len(carts), items=carts[offset:end], offset=offset, limit=limit or 0)
+    matches = [cart for cart in carts if where(cart)]
+    return Page(total=len(matches), items=matches[offset:end], offset=offset, limit=limit or 0)
