@@ -1,0 +1,234 @@
+"""Request parameters checked against the vendor's spec, which is the single source of truth.
+
+At start-up every parameter of the operation is compiled once: how to read it off the request
+(query, header or path; repeated keys or comma lists; JSON content) and a JSON Schema validator
+for its value. Per request, :meth:`Parameters.parse` turns raw strings into typed values or raises
+an :class:`~mockserver.errors.ApiError` naming the parameter; nothing here restates a rule the
+spec already holds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema_rs
+
+from .errors import ApiError, Problem
+
+__all__ = ["Parameter", "Parameters", "json_schema", "resolve"]
+
+_INTEGER = re.compile(r"[+-]?\d{1,30}", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})([eE][+-]?\d{1,3})?", re.ASCII)
+
+
+def resolve(spec: Mapping[str, Any], node: Any) -> Any:
+    """Follow local ``$ref`` pointers in *spec* until *node* is not a reference."""
+    while isinstance(node, Mapping) and "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+def json_schema(node: Any) -> Any:
+    """Translate an OpenAPI 3.0 schema into plain JSON Schema (``nullable`` -> a ``null`` type).
+
+    ``$ref`` pointers are kept: validate with the spec's ``components`` beside the schema.
+    """
+    if isinstance(node, list):
+        return [json_schema(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {
+        key: json_schema(value)
+        for key, value in node.items()
+        if not key.startswith("x-") and key not in {"nullable", "example", "discriminator", "xml"}
+    }
+    if node.get("nullable") is True:
+        if "type" in out:
+            out["type"] = (
+                [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
+            )
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+        if "$ref" in out or any(k in out for k in ("allOf", "anyOf", "oneOf")):
+            out = {"anyOf": [{"type": "null"}, out]}
+    return out
+
+
+def _scalar(kind: str) -> Callable[[str], Any]:
+    def integer(raw: str) -> Any:
+        return int(raw) if _INTEGER.fullmatch(raw) else raw
+
+    def number(raw: str) -> Any:
+        if not _NUMBER.fullmatch(raw):
+            return raw
+        value = float(raw)
+        return (
+            int(value)
+            if value.is_integer() and "." not in raw and "e" not in raw.lower()
+            else value
+        )
+
+    def boolean(raw: str) -> Any:
+        return {"true": True, "false": False}.get(raw, raw)
+
+    # Values that do not convert stay strings, and the schema then reports a type error.
+    return {"integer": integer, "number": number, "boolean": boolean}.get(kind, str)
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One operation parameter, ready to read and validate."""
+
+    name: str
+    location: str  # query | header | path
+    required: bool
+    default: Any
+    reader: Callable[[list[str]], Any]
+    validator: jsonschema_rs.Validator
+
+    def read(self, raw: list[str]) -> Any:
+        """Typed value of the raw strings; raises :class:`ApiError` naming the parameter."""
+        try:
+            value = self.reader(raw)
+        except _Unreadable as exc:
+            raise self._error(str(exc)) from None
+        if not self.validator.is_valid(value):
+            reason = next(iter(self.validator.iter_errors(value))).message
+            raise self._error(reason)
+        return value
+
+    def _error(self, reason: str) -> ApiError:
+        where = {"header": "header", "path": "path parameter"}.get(self.location, "parameter")
+        if len(reason) > 300:
+            reason = reason[:300] + "…"
+        return ApiError(
+            Problem.BAD_PARAMETER, f"Invalid {where} {self.name!r}: {reason}", param=self.name
+        )
+
+
+class _Unreadable(ValueError):
+    pass
+
+
+def _reader(param: Mapping[str, Any], schema: Mapping[str, Any]) -> Callable[[list[str]], Any]:
+    if "content" in param:
+
+        def from_json(raw: list[str]) -> Any:
+            if len(raw) != 1:
+                raise _Unreadable("expected a single JSON value")
+            try:
+                return json.loads(raw[0])
+            except (ValueError, RecursionError):
+                raise _Unreadable(f"{_clip(raw[0])!r} is not valid JSON") from None
+
+        return from_json
+    if schema.get("type") == "array":
+        item = _scalar(schema.get("items", {}).get("type", "string"))
+        explode = param.get("explode", param.get("style", "form") == "form")
+
+        def array(raw: list[str]) -> Any:
+            values = raw if explode else [part for value in raw for part in value.split(",")]
+            return [item(value) for value in values]
+
+        return array
+    scalar = _scalar(schema.get("type", "string"))
+
+    def single(raw: list[str]) -> Any:
+        if len(raw) != 1:
+            raise _Unreadable(f"expected a single value, got {len(raw)}")
+        return scalar(raw[0])
+
+    return single
+
+
+def _clip(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[:size] + "…"
+
+
+class Parameters:
+    """All parameters of one operation, compiled from the spec."""
+
+    def __init__(self, params: Sequence[Parameter]) -> None:
+        self._params = tuple(params)
+        self.by_name = {p.name: p for p in self._params}
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any], route: str, method: str = "get") -> Parameters:
+        """Compile the parameters of ``method route`` in *spec* (path- and operation-level)."""
+        item = spec["paths"][route]
+        merged: dict[tuple[str, str], Mapping[str, Any]] = {}
+        for raw in [*item.get("parameters", []), *item[method].get("parameters", [])]:
+            param = resolve(spec, raw)
+            merged[(param["in"], param["name"])] = param
+        components = json_schema(spec.get("components", {}))
+        compiled = []
+        for (location, name), param in merged.items():
+            if location == "cookie":
+                continue
+            schema = resolve(spec, param.get("schema") or _content_schema(param))
+            validator = jsonschema_rs.Draft4Validator(
+                {**json_schema(schema), "components": components}, validate_formats=True
+            )
+            compiled.append(
+                Parameter(
+                    name=name,
+                    location=location,
+                    required=bool(param.get("required")),
+                    default=schema.get("default"),
+                    reader=_reader(param, schema),
+                    validator=validator,
+                )
+            )
+        return cls(compiled)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._params)
+
+    def parse(
+        self,
+        query: Mapping[str, list[str]],
+        headers: Mapping[str, str],
+        path: Mapping[str, str],
+    ) -> dict[str, Any]:
+        """Read every declared parameter: typed values, defaults for absent ones.
+
+        Header names are matched case-insensitively (pass a case-insensitive mapping such as
+        Starlette's ``Headers``). Undeclared query parameters are ignored, as real APIs do.
+
+        Raises:
+            ApiError: ``BAD_PARAMETER`` naming the first missing or invalid parameter.
+        """
+        values: dict[str, Any] = {}
+        for param in self._params:
+            if param.location == "query":
+                raw = query.get(param.name)
+            elif param.location == "header":
+                header = headers.get(param.name)
+                raw = None if header is None else [header]
+            else:
+                raw = [path[param.name]] if param.name in path else None
+            if raw is None or raw == []:
+                if param.required:
+                    where = "header" if param.location == "header" else "parameter"
+                    raise ApiError(
+                        Problem.BAD_PARAMETER,
+                        f"Missing required {where} {param.name!r}",
+                        param=param.name,
+                    )
+                values[param.name] = param.default
+                continue
+            values[param.name] = param.read(raw)
+        return values
+
+
+def _content_schema(param: Mapping[str, Any]) -> Any:
+    content = param["content"]
+    media = content.get("application/json") or next(iter(content.values()))
+    return media["schema"]
