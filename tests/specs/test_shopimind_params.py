@@ -90,7 +90,10 @@ def params() -> dict[tuple[str, str], dict[str, Any]]:
 
 def _validator(spec: dict[str, Any], schema: dict[str, Any]) -> jsonschema.Draft4Validator:
     """A validator for *schema* whose local ``#/components/...`` refs resolve against *spec*."""
-    return jsonschema.Draft4Validator({"allOf": [schema], "components": spec["components"]})
+    return jsonschema.Draft4Validator(
+        {"allOf": [schema], "components": spec["components"]},
+        format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER,
+    )
 
 
 def test_declared_parameters_are_exactly_the_documented_ones(params):
@@ -137,21 +140,36 @@ def test_order_schema(spec, params):
     assert single["properties"]["type"]["enum"] == ["asc", "desc"]
 
 
-def test_filters_schema_operators_and_fields(spec, params):
+FILTER_KINDS = {
+    "Text": ["id", "status", "customer_id", "currency", *CART_FIELDS[8:]],
+    "Number": ["amount", "amount_without_tax"],
+    "DateTime": ["created_at", "updated_at"],
+}
+
+
+def test_filters_schema_branches(spec, params):
     schema = resolve(spec, params[("query", "filters")]["content"]["application/json"]["schema"])
     single, many = (resolve(spec, branch) for branch in schema["anyOf"])
     assert many["type"] == "array"
     assert many["minItems"] == 1
     assert resolve(spec, many["items"]) == single
-    operators: list[str] = []
-    for branch in single["oneOf"]:
-        variant = resolve(spec, branch)
-        assert sorted(variant["required"]) == ["field", "operator", "values"]
-        assert variant["additionalProperties"] is False
-        assert resolve(spec, variant["properties"]["field"])["enum"] == CART_FIELDS
-        operators += variant["properties"]["operator"]["enum"]
-    assert sorted(operators) == sorted(OPERATORS)
-    assert len(operators) == len(set(operators)), "operator branches must be disjoint"
+    branches = {b["$ref"].rsplit("/", 1)[1]: resolve(spec, b) for b in single["oneOf"]}
+    assert set(branches) == {f"{k}{r}Filter" for k in FILTER_KINDS for r in ("Value", "Range")}
+    filterable: list[str] = []
+    for kind, fields in FILTER_KINDS.items():
+        value, rng = branches[f"{kind}ValueFilter"], branches[f"{kind}RangeFilter"]
+        for variant in (value, rng):
+            assert sorted(variant["required"]) == ["field", "operator", "values"]
+            assert variant["additionalProperties"] is False
+            assert resolve(spec, variant["properties"]["field"])["enum"] == fields
+        value_ops = resolve(spec, value["properties"]["operator"])["enum"]
+        range_ops = resolve(spec, rng["properties"]["operator"])["enum"]
+        assert value_ops + range_ops == OPERATORS
+        assert (
+            rng["properties"]["values"]["minItems"] == rng["properties"]["values"]["maxItems"] == 2
+        )
+        filterable += fields
+    assert sorted(filterable) == sorted(CART_FIELDS)
 
 
 ORDER_VALUES = [
@@ -197,6 +215,27 @@ FILTER_VALUES = [
         {"field": "status", "operator": "equals", "values": "x"}, False, id="lower-operator"
     ),
     pytest.param({"field": "status", "operator": "EQUALS"}, False, id="missing-values"),
+    pytest.param(
+        {"field": "amount", "operator": "LESS_THAN", "values": "abc"}, False, id="amount-text"
+    ),
+    pytest.param(
+        {"field": "amount", "operator": "IN", "values": [1, True]}, False, id="amount-bool"
+    ),
+    pytest.param(
+        {"field": "created_at", "operator": "BETWEEN", "values": ["2025-01-01T00:00:00Z", "x"]},
+        False,
+        id="created-at-not-date-time",
+    ),
+    pytest.param(
+        {
+            "field": "created_at",
+            "operator": "NOT_BETWEEN",
+            "values": ["2025-01-01T00:00:00Z", "2025-02-01T00:00:00+01:00"],
+        },
+        True,
+        id="created-at-range",
+    ),
+    pytest.param({"field": "id", "operator": "EQUALS", "values": 18342}, True, id="id-number"),
     pytest.param([], False, id="empty-array"),
 ]
 

@@ -1,0 +1,85 @@
+"""The ASGI application: every configured vendor's endpoint, its spec, and a health check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import yaml
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .access_log import AccessLog
+from .config import MockConfig
+from .dataset import Dataset, generate
+from .vendor import Vendor
+from .vendors import vendor_class
+
+__all__ = ["create_app", "datasets"]
+
+
+def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
+    """Build the mock for *config* (or ``MockConfig(**overrides)``); datasets are generated now.
+
+    >>> app = create_app(vendors=("stateset",), carts=50)
+    >>> app.state.vendors["stateset"].dataset.carts[0].status in {"active", "abandoned", "converted", "expired"}
+    True
+    """
+    if config is None:
+        config = MockConfig(**overrides)
+    elif overrides:
+        raise TypeError("pass either a MockConfig or keyword overrides, not both")
+    vendors: dict[str, Vendor] = {}
+    routes: list[Route] = []
+    for name in config.vendors:
+        cls = vendor_class(name)
+        dataset = generate(cls.market, seed=config.seed, count=config.carts, now=config.now)
+        vendor = cls(dataset, config)
+        vendors[name] = vendor
+        routes.append(
+            Route(vendor.prefix + vendor.route, vendor.handle, methods=["GET"], name=name)
+        )
+        routes.append(Route(f"{vendor.prefix}/openapi.json", _spec_endpoint(vendor, "json")))
+        routes.append(Route(f"{vendor.prefix}/openapi.yaml", _spec_endpoint(vendor, "yaml")))
+    routes.append(Route("/__cartkit/health", _health))
+    app = Starlette(routes=routes, middleware=[Middleware(AccessLog)])
+    app.state.config = config
+    app.state.vendors = vendors
+    return app
+
+
+def datasets(app: Starlette) -> dict[str, Dataset]:
+    """The dataset behind each vendor of *app*."""
+    return {name: vendor.dataset for name, vendor in app.state.vendors.items()}
+
+
+def _spec_endpoint(vendor: Vendor, fmt: str) -> Callable[[Request], Awaitable[Response]]:
+    async def spec(request: Request) -> Response:
+        # This mock first, then the vendor's own hosts: tools reading the served document
+        # (Schemathesis, Prism, Swagger UI) target the mock by default.
+        base = f"{request.url.scheme}://{request.url.netloc}{vendor.prefix}"
+        mine = {"url": base, "description": f"this cartkit mock ({vendor.name})"}
+        others = [s for s in vendor.spec.get("servers", []) if "127.0.0.1" not in s["url"]]
+        document = {**vendor.spec, "servers": [mine, *others]}
+        if fmt == "json":
+            body = json.dumps(document, ensure_ascii=False, default=str)
+            return Response(body, media_type="application/json")
+        return Response(
+            yaml.safe_dump(document, sort_keys=False, allow_unicode=True),
+            media_type="application/yaml",
+        )
+
+    return spec
+
+
+async def _health(request: Request) -> Response:
+    config: MockConfig = request.app.state.config
+    vendors = {
+        name: {"path": vendor.prefix + vendor.route, "carts": len(vendor.dataset)}
+        for name, vendor in request.app.state.vendors.items()
+    }
+    return JSONResponse({"status": "ok", "seed": config.seed, "vendors": vendors})

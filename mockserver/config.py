@@ -1,0 +1,60 @@
+"""Everything that shapes a mock instance, in one immutable record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import specs
+
+from .dataset import DEFAULT_NOW
+
+__all__ = ["MockConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class MockConfig:
+    """Settings of one mock app; the same config gives byte-identical responses anywhere.
+
+    Attributes:
+        vendors: the vendors to serve.
+        at_root: serve the (single) vendor at its real root path instead of under ``/<vendor>``.
+        seed: dataset seed; each vendor derives its own from it.
+        carts: number of carts per vendor.
+        now: anchor instant; cart dates and time-like envelope fields derive from it.
+        token: when set, the only bearer token accepted (bearer vendors).
+        api_key: when set, the only API key accepted (ShopiMind).
+        shops: ePages shop ids known besides ``DemoShop``.
+        latency_ms, jitter_ms: delay added to every vendor request.
+        error_rate: probability (0-1) of answering a vendor request with 429, 500 or 503.
+    """
+
+    vendors: tuple[str, ...] = specs.VENDORS
+    at_root: bool = False
+    seed: int = 0
+    carts: int = 1000
+    now: datetime = DEFAULT_NOW
+    token: str | None = None
+    api_key: str | None = None
+    shops: tuple[str, ...] = field(default=())
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    error_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        for vendor in self.vendors:
+            specs.path(vendor)  # raises UnknownVendorError with the known names
+        if self.at_root and len(self.vendors) != 1:
+            raise ValueError("at_root serves exactly one vendor")
+        if self.carts < 0:
+            raise ValueError(f"carts must be >= 0, got {self.carts!r}")
+        if not 0.0 <= self.error_rate <= 1.0:
+            raise ValueError(f"error_rate must be within 0..1, got {self.error_rate!r}")
+        if self.latency_ms < 0 or self.jitter_ms < 0:
+            raise ValueError("latency and jitter must be >= 0")
+        if self.now.tzinfo is None:
+            raise ValueError(f"now must be timezone-aware, got {self.now!r}")
+
+    def prefix(self, vendor: str) -> str:
+        """The path prefix *vendor* is mounted under (``""`` at root)."""
+        return "" if self.at_root else f"/{vendor}"

@@ -1,0 +1,59 @@
+"""Injected trouble for resilience work: latency, random errors, and a per-request forced status.
+
+Random choices come from an RNG seeded by the mock's seed, so a given sequence of requests meets
+the same sequence of faults on every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping
+
+from .errors import ApiError, Problem
+
+__all__ = ["FORCE_STATUS_HEADER", "Faults"]
+
+FORCE_STATUS_HEADER = "X-Cartkit-Force-Status"
+"""Request header that makes the mock answer this one call with the given error status."""
+
+_RANDOM_ERRORS = (Problem.RATE_LIMITED, Problem.SERVER_ERROR, Problem.UNAVAILABLE)
+
+
+class Faults:
+    """Decides, per request, whether to delay and whether to fail."""
+
+    def __init__(
+        self, *, seed: int, latency_ms: float = 0.0, jitter_ms: float = 0.0, error_rate: float = 0.0
+    ) -> None:
+        self._rng = random.Random(seed)
+        self.latency_ms, self.jitter_ms, self.error_rate = latency_ms, jitter_ms, error_rate
+
+    async def apply(self, headers: Mapping[str, str]) -> None:
+        """Sleep the configured latency, then raise the forced or drawn error, if any.
+
+        Raises:
+            ApiError: the injected error (vendors render it in their own envelope).
+        """
+        if self.latency_ms or self.jitter_ms:
+            jitter = self._rng.uniform(-self.jitter_ms, self.jitter_ms) if self.jitter_ms else 0.0
+            await asyncio.sleep(max(0.0, self.latency_ms + jitter) / 1000)
+        forced = headers.get(FORCE_STATUS_HEADER)
+        if forced is not None:
+            raise _forced(forced.strip())
+        if self.error_rate and self._rng.random() < self.error_rate:
+            problem = self._rng.choice(_RANDOM_ERRORS)
+            raise ApiError(problem, f"Injected fault ({FORCE_STATUS_HEADER} not set; --error-rate)")
+
+
+def _forced(value: str) -> ApiError:
+    try:
+        problem = Problem.for_status(int(value))
+    except ValueError:
+        return ApiError(
+            Problem.BAD_PARAMETER,
+            f"Invalid header {FORCE_STATUS_HEADER!r}: {value[:40]!r} is not one of "
+            "400, 401, 403, 404, 406, 429, 500, 503",
+            param=FORCE_STATUS_HEADER,
+        )
+    return ApiError(problem, f"Forced by the {FORCE_STATUS_HEADER} header")

@@ -1,0 +1,145 @@
+"""The request pipeline every vendor shares, and the hooks a vendor module fills in.
+
+A request goes: faults -> credentials -> vendor pre-checks -> parameters (validated from the spec)
+-> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
+:meth:`Vendor.error` in its own envelope; an unexpected exception is logged and rendered as the
+vendor's 500 rather than escaping as a bare crash.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+import specs
+
+from .auth import AuthScheme
+from .config import MockConfig
+from .dataset import Dataset, Market
+from .errors import ApiError, Problem
+from .faults import Faults
+from .model import Cart
+from .query import QueryError
+from .validation import Parameters
+
+__all__ = ["Vendor", "json_response"]
+
+logger = logging.getLogger("cartkit.mock")
+
+
+def json_response(
+    body: Any,
+    status: int = 200,
+    *,
+    headers: Mapping[str, str] | None = None,
+    media_type: str = "application/json",
+) -> Response:
+    """A JSON response serialized with orjson (``orjson.Fragment`` items pass through as is)."""
+    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)
+
+
+class Vendor(ABC):
+    """One vendor's list-carts endpoint on one dataset.
+
+    Subclasses set :attr:`name` and :attr:`market`, render carts (:meth:`render`), list them
+    (:meth:`list_carts`) and render errors (:meth:`error`).
+    """
+
+    name: ClassVar[str]
+    market: ClassVar[Market]
+
+    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
+        self.dataset = dataset
+        self.config = config
+        self.spec = specs.load(self.name)
+        self.route, self.method, self.operation = specs.operation(self.spec)
+        self.prefix = config.prefix(self.name)
+        self.params = Parameters.from_spec(self.spec, self.route, self.method)
+        self.auth = AuthScheme.from_spec(
+            self.spec, self.operation, expected=self.expected_credential()
+        )
+        self.faults = Faults(
+            seed=dataset.seed,
+            latency_ms=config.latency_ms,
+            jitter_ms=config.jitter_ms,
+            error_rate=config.error_rate,
+        )
+        self._rendered: list[bytes | None] = [None] * len(dataset)
+
+    # -- hooks -------------------------------------------------------------------------------
+
+    def expected_credential(self) -> str | None:
+        """The only credential accepted, if configured (``--token`` for bearer vendors)."""
+        return self.config.token
+
+    def query(self, request: Request) -> Mapping[str, list[str]]:
+        """The raw query as ``name -> values``; vendors accepting other notations rewrite it."""
+        params = request.query_params
+        return {key: params.getlist(key) for key in params}
+
+    def precheck(self, request: Request, credential: str) -> None:  # noqa: B027 - optional hook
+        """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...)."""
+
+    @abstractmethod
+    def render(self, cart: Cart) -> dict[str, Any]:
+        """The cart in this vendor's shape, as its list endpoint returns it."""
+
+    @abstractmethod
+    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+        """Answer a valid, authenticated request."""
+
+    @abstractmethod
+    def error(self, error: ApiError) -> Response:
+        """Render *error* in this vendor's envelope and status."""
+
+    # -- shared machinery ---------------------------------------------------------------------
+
+    def cart_json(self, cart: Cart) -> orjson.Fragment:
+        """The rendered cart as pre-serialized JSON, computed once per cart."""
+        cached = self._rendered[cart.index]
+        if cached is None:
+            cached = self._rendered[cart.index] = orjson.dumps(self.render(cart))
+        return orjson.Fragment(cached)
+
+    def carts_json(self, carts: Sequence[Cart]) -> list[orjson.Fragment]:
+        """:meth:`cart_json` of every cart, in order."""
+        return [self.cart_json(cart) for cart in carts]
+
+    def url(self, request: Request, query: Mapping[str, Any]) -> str:
+        """Absolute URL of this endpoint on the current host with *query* (``None`` values dropped)."""
+        from urllib.parse import urlencode
+
+        path = request.url.path
+        pairs = [
+            (key, item)
+            for key, value in query.items()
+            if value is not None
+            for item in (value if isinstance(value, list | tuple) else [value])
+        ]
+        base = f"{request.url.scheme}://{request.url.netloc}{path}"
+        return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    async def handle(self, request: Request) -> Response:
+        """The endpoint: run the shared pipeline and answer."""
+        try:
+            await self.faults.apply(request.headers)
+            credential = self.auth.authenticate(request.headers)
+            self.precheck(request, credential)
+            params = self.params.parse(self.query(request), request.headers, request.path_params)
+            return self.list_carts(request, params, credential)
+        except ApiError as exc:
+            return self.error(exc)
+        except QueryError as exc:
+            return self.error(ApiError(Problem.BAD_PARAMETER, str(exc), param=exc.param))
+        except Exception:
+            logger.exception("unexpected error answering %s %s", request.method, request.url.path)
+            return self.error(ApiError(Problem.SERVER_ERROR, "Internal server error"))
+
+
+VendorFactory = Callable[[Dataset, MockConfig], Vendor]

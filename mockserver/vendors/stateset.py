@@ -1,0 +1,180 @@
+"""StateSet ``GET /v1/carts``: offset paging, scalar filters, sort_by/sort_order and a summary.
+
+Docs: https://docs.stateset.com/api-reference/cart/list (seed 004) and ../shared/VENDORS.md §5.
+Money is integer cents; errors use the UPPER_SNAKE ``{"error": {...}}`` envelope.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..dataset import Market
+from ..errors import ApiError, Problem
+from ..model import STATUSES, Cart, iso
+from ..query import Field, SortKey, all_of, parse_instant, select
+from ..vendor import Vendor, json_response
+
+MARKET = Market(
+    name="stateset",
+    faker_locale="en_US",
+    locales=(("en_US", 1.0),),
+    currencies=(("USD", 90.0), ("CAD", 6.0), ("EUR", 4.0)),
+    countries=("US",),
+    tax_rate=0.0825,
+    tax_included=False,
+    shipping_fee=599,
+    free_shipping_from=7500,
+    email_domains=("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "example.com"),
+)
+
+SORTS = {
+    "created_at": Field("created_at", lambda c: c.created_at, "datetime"),
+    "updated_at": Field("updated_at", lambda c: c.updated_at, "datetime"),
+    "total": Field("total", lambda c: c.total, "integer"),
+    "abandoned_at": Field("abandoned_at", lambda c: c.abandoned_at, "datetime"),
+}
+
+_CODES = {
+    Problem.BAD_PARAMETER: ("INVALID_PARAMETER", "invalid_request_error"),
+    Problem.MISSING_CREDENTIALS: ("MISSING_AUTH_HEADER", "authentication_error"),
+    Problem.INVALID_CREDENTIALS: ("INVALID_API_KEY", "authentication_error"),
+    Problem.FORBIDDEN: ("INSUFFICIENT_PERMISSIONS", "permission_error"),
+    Problem.NOT_FOUND: ("RESOURCE_NOT_FOUND", "invalid_request_error"),
+    Problem.NOT_ACCEPTABLE: ("NOT_ACCEPTABLE", "invalid_request_error"),
+    Problem.RATE_LIMITED: ("RATE_LIMIT_EXCEEDED", "rate_limit_error"),
+    Problem.SERVER_ERROR: ("INTERNAL_SERVER_ERROR", "api_error"),
+    Problem.UNAVAILABLE: ("SERVICE_UNAVAILABLE", "api_error"),
+}
+_RATE_LIMIT = 1000  # requests per minute (a Growth plan); the mock never runs out
+
+
+class StateSet(Vendor):
+    """StateSet list carts."""
+
+    name = "stateset"
+    market = MARKET
+
+    def render(self, cart: Cart) -> dict[str, Any]:
+        return {
+            "id": f"cart_{cart.uid}",
+            "object": "cart",
+            "customer_id": f"cust_{cart.customer.uid.replace('-', '')[:14]}"
+            if cart.customer
+            else None,
+            "email": cart.email,
+            "status": cart.status,
+            "channel": cart.channel,
+            "currency": cart.currency,
+            "item_count": cart.item_count,
+            "subtotal": cart.subtotal,
+            "total": cart.total,
+            "abandoned_at": iso(cart.abandoned_at) if cart.abandoned_at is not None else None,
+            "last_activity": iso(cart.updated_at),
+            "created_at": iso(cart.created_at),
+            "recovery_status": cart.recovery_status,
+            "session_id": cart.session_id,
+            "updated_at": iso(cart.updated_at),
+        }
+
+    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+        where = all_of(self._filters(params))
+        order = (SortKey(SORTS[params["sort_by"]], descending=params["sort_order"] == "desc"),)
+        everything = select(self.dataset, where=where, order=order)
+        offset, limit = params["offset"], params["limit"]
+        items = everything.items[offset : offset + limit]
+        body = {
+            "object": "list",
+            "data": self.carts_json(items),
+            "has_more": offset + len(items) < everything.total,
+            "total_count": everything.total,
+            "url": "/v1/carts",
+            "summary": _summary(everything.items),
+        }
+        return json_response(body, headers=self._rate_headers())
+
+    def _filters(self, params: dict[str, Any]) -> list[Any]:
+        preds = []
+        if (status := params["status"]) is not None:
+            preds.append(lambda c: c.status == status)
+        if (has_email := params["has_email"]) is not None:
+            preds.append(lambda c: (c.email is not None) is has_email)
+        if (customer := params["customer_id"]) is not None:
+            preds.append(lambda c: c.customer is not None and self._customer_id(c) == customer)
+        if (session := params["session_id"]) is not None:
+            preds.append(lambda c: c.session_id == session)
+        if (channel := params["channel"]) is not None:
+            preds.append(lambda c: c.channel == channel)
+        if (after := params["created_after"]) is not None:
+            created_after = parse_instant(after)
+            preds.append(lambda c: c.created_at > created_after)
+        if (before := params["created_before"]) is not None:
+            created_before = parse_instant(before)
+            preds.append(lambda c: c.created_at < created_before)
+        if (updated := params["updated_after"]) is not None:
+            updated_after = parse_instant(updated)
+            preds.append(lambda c: c.updated_at > updated_after)
+        if (minimum := params["min_value"]) is not None:
+            preds.append(lambda c: c.total >= minimum)
+        return preds
+
+    @staticmethod
+    def _customer_id(cart: Cart) -> str | None:
+        return f"cust_{cart.customer.uid.replace('-', '')[:14]}" if cart.customer else None
+
+    def _rate_headers(self) -> dict[str, str]:
+        reset = self.dataset.now + 60
+        return {
+            "X-RateLimit-Limit": str(_RATE_LIMIT),
+            "X-RateLimit-Remaining": str(_RATE_LIMIT - 1),
+            "X-RateLimit-Reset": str(reset),
+        }
+
+    def error(self, error: ApiError) -> Response:
+        code, kind = _CODES[error.problem]
+        details: dict[str, Any] = {}
+        if error.param is not None:
+            details["parameter"] = error.param
+        request_id = "req_" + hashlib.blake2b(error.message.encode(), digest_size=8).hexdigest()
+        body = {
+            "error": {
+                "code": code,
+                "message": error.message,
+                "type": kind,
+                **({"details": details} if details else {}),
+                "request_id": request_id,
+                "timestamp": iso(self.dataset.now),
+                "documentation_url": f"https://docs.stateset.com/api-reference/errors#{code.lower()}",
+            }
+        }
+        headers = dict(error.headers)
+        if error.problem is Problem.RATE_LIMITED:
+            headers |= self._rate_headers() | {
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Retry-After": "60",
+            }
+        return json_response(body, error.problem.status, headers=headers)
+
+
+def _summary(carts: list[Cart]) -> dict[str, Any]:
+    """Figures over *carts* (the filtered set, before paging) as StateSet reports them."""
+    breakdown = dict.fromkeys(STATUSES, 0)
+    abandoned_value = total_value = 0
+    for cart in carts:
+        breakdown[cart.status] += 1
+        total_value += cart.total
+        if cart.status == "abandoned":
+            abandoned_value += cart.total
+    closed = breakdown["abandoned"] + breakdown["converted"]
+    return {
+        "total_abandoned_value": abandoned_value,
+        "average_cart_value": total_value // len(carts) if carts else 0,
+        "recovery_rate": round(breakdown["converted"] / closed, 4) if closed else 0,
+        "status_breakdown": breakdown,
+    }
+
+
+VENDOR = StateSet
