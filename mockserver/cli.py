@@ -1,0 +1,169 @@
+"""``cartkit serve``: run the mock with uvicorn."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from datetime import datetime
+from typing import Any
+
+import click
+import uvicorn
+from starlette.applications import Starlette
+
+import specs
+from specs.cli import VENDOR
+
+from .app import create_app
+from .config import MockConfig
+from .dataset import DEFAULT_NOW
+from .faults import FORCE_STATUS_HEADER
+
+__all__ = ["app_from_env", "serve"]
+
+_CONFIG_ENV = "CARTKIT_MOCK_CONFIG"
+
+
+def _encode(config: MockConfig) -> str:
+    fields = dataclasses.asdict(config)
+    fields["now"] = config.now.isoformat()
+    return json.dumps(fields)
+
+
+def _decode(text: str) -> MockConfig:
+    fields: dict[str, Any] = json.loads(text)
+    fields["now"] = datetime.fromisoformat(fields["now"])
+    fields["vendors"] = tuple(fields["vendors"])
+    fields["shops"] = tuple(fields["shops"])
+    return MockConfig(**fields)
+
+
+def app_from_env() -> Starlette:
+    """App factory for uvicorn workers: every worker rebuilds the same app from the same config."""
+    return create_app(_decode(os.environ[_CONFIG_ENV]))
+
+
+def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float]:
+    if value is None:
+        return 0.0, 0.0
+    base, _, jitter = value.partition(":")
+    try:
+        result = float(base), float(jitter or 0)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not MS or MS:JITTER (e.g. 200:50)") from None
+    if min(result) < 0:
+        raise click.BadParameter(f"{value!r}: latency and jitter must be >= 0")
+    return result
+
+
+def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
+    if value is None:
+        return DEFAULT_NOW
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{value!r} has no UTC offset (add Z or +00:00)")
+    return moment
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--vendor", type=VENDOR, help="Serve only this vendor, at its real root path.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Dataset seed.")
+@click.option(
+    "--carts", default=1000, show_default=True, type=click.IntRange(0), help="Carts per vendor."
+)
+@click.option(
+    "--now",
+    callback=_instant,
+    help=f"Anchor instant for dates [default: {DEFAULT_NOW:%Y-%m-%dT%H:%M:%SZ}].",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="uvicorn worker processes.",
+)
+@click.option(
+    "--token", envvar="CARTKIT_TOKEN", help="Accept only this bearer token [env CARTKIT_TOKEN]."
+)
+@click.option(
+    "--api-key",
+    envvar="CARTKIT_API_KEY",
+    help="Accept only this ShopiMind key [env CARTKIT_API_KEY].",
+)
+@click.option(
+    "--shop", "shops", multiple=True, help="Extra ePages shop id (DemoShop is always known)."
+)
+@click.option(
+    "--latency", callback=_latency, metavar="MS[:JITTER]", help="Delay every vendor request."
+)
+@click.option("--error-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of vendor requests answered 429/500/503 (seeded).")  # fmt: skip
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))  # fmt: skip
+def serve(
+    host: str,
+    port: int,
+    vendor: str | None,
+    seed: int,
+    carts: int,
+    now: datetime,
+    workers: int,
+    token: str | None,
+    api_key: str | None,
+    shops: tuple[str, ...],
+    latency: tuple[float, float],
+    error_rate: float,
+    log_level: str,
+) -> None:
+    """Serve seeded carts for every vendor (or one) with the vendors' real list semantics.
+
+    Send the header X-Cartkit-Force-Status: 503 to make one call fail.
+    """
+    config = MockConfig(
+        vendors=(vendor,) if vendor else specs.VENDORS,
+        at_root=vendor is not None,
+        seed=seed,
+        carts=carts,
+        now=now,
+        token=token,
+        api_key=api_key,
+        shops=shops,
+        latency_ms=latency[0],
+        jitter_ms=latency[1],
+        error_rate=error_rate,
+    )
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
+    base = f"http://{host}:{port}"
+    click.echo(
+        f"cartkit mock: {len(config.vendors)} vendor(s), seed {seed}, {carts} carts each, "
+        f"{workers} worker(s) on {base}",
+        err=True,
+    )
+    for name in config.vendors:
+        route = specs.operation(specs.load(name))[0]
+        prefix = config.prefix(name)
+        click.echo(
+            f"  {name:<13} GET {base}{prefix}{route}   spec: {base}{prefix}/openapi.json", err=True
+        )
+    click.echo(
+        f"  health        GET {base}/__cartkit/health   faults: {FORCE_STATUS_HEADER}", err=True
+    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "access_log": False,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(config), **options)
+    else:
+        os.environ[_CONFIG_ENV] = _encode(config)
+        uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=workers, **options)

@@ -1,0 +1,123 @@
+"""pytest plugin (entry point ``cartkit``): a running mock for a consumer's own test suite.
+
+    def test_my_client_lists_abandoned_carts(cartkit_mock):
+        client = MyStateSetClient(base_url=cartkit_mock.url("stateset"), api_key="sk_test_x")
+        carts = client.list_carts(status="abandoned")
+        expected = [c for c in cartkit_mock.dataset("stateset").carts if c.status == "abandoned"]
+        assert len(carts) == len(expected)
+
+Override the ``cartkit_mock_config`` fixture (returning a :class:`~mockserver.MockConfig`) to
+change the seed, the number of carts, the token, ...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from .cli import _CONFIG_ENV, _encode
+from .config import MockConfig
+from .dataset import Dataset, generate
+from .vendors import vendor_class
+
+__all__ = ["RunningMock", "cartkit_mock", "cartkit_mock_config"]
+
+_START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class RunningMock:
+    """A mock server running in a child process for the test session."""
+
+    base_url: str
+    config: MockConfig
+    pid: int
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    def url(self, vendor: str) -> str:
+        """Base URL to give a client of *vendor* (``scheme://host[/prefix]``)."""
+        return self.base_url + self.config.prefix(vendor)
+
+    def dataset(self, vendor: str) -> Dataset:
+        """The canonical carts the server holds for *vendor* (rebuilt here: generation is deterministic)."""
+        return _dataset(self.config, vendor)
+
+
+@functools.cache
+def _dataset(config: MockConfig, vendor: str) -> Dataset:
+    return generate(
+        vendor_class(vendor).market, seed=config.seed, count=config.carts, now=config.now
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(config: MockConfig) -> RunningMock:
+    """Start a mock for *config* on a free loopback port and wait until it is ready."""
+    port = _free_port()
+    env = {**os.environ, _CONFIG_ENV: _encode(config)}
+    command = [sys.executable, "-m", "uvicorn", "--factory", "mockserver.cli:app_from_env",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(command, env=env)
+    mock = RunningMock(base_url=f"http://127.0.0.1:{port}", config=config, pid=process.pid)
+    deadline = time.monotonic() + _START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"cartkit mock exited with status {process.returncode} at start-up")
+        try:
+            if httpx.get(f"{mock.base_url}/__cartkit/health", timeout=1).status_code == 200:
+                return mock
+        except httpx.TransportError:
+            time.sleep(0.1)
+    stop(mock)
+    raise RuntimeError(f"cartkit mock not ready after {_START_TIMEOUT:.0f}s")
+
+
+def stop(mock: RunningMock) -> None:
+    """Stop the mock's process by PID and reap it."""
+    try:
+        os.kill(mock.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pid, _ = os.waitpid(mock.pid, os.WNOHANG)
+        if pid:
+            return
+        time.sleep(0.05)
+    os.kill(mock.pid, signal.SIGKILL)
+    os.waitpid(mock.pid, 0)
+
+
+@pytest.fixture(scope="session")
+def cartkit_mock_config() -> MockConfig:
+    """The mock's configuration; override this fixture to change it."""
+    return dataclasses.replace(MockConfig(), carts=200)
+
+
+@pytest.fixture(scope="session")
+def cartkit_mock(cartkit_mock_config: MockConfig) -> Iterator[RunningMock]:
+    """A cartkit mock serving every configured vendor for the whole test session."""
+    mock = start(cartkit_mock_config)
+    try:
+        yield mock
+    finally:
+        stop(mock)

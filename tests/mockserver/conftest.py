@@ -1,0 +1,76 @@
+"""Fixtures and helpers for testing the mock in-process."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from starlette.testclient import TestClient
+
+import specs
+from mockserver import create_app
+from mockserver.vendor import Vendor
+
+AUTH: dict[str, dict[str, str]] = {
+    "shopimind": {"spm-api-key": "cartkit-test-key-0123456789"},
+    "nextcommerce": {"Authorization": "Bearer test-token", "X-29next-API-Version": "2023-02-10"},
+    "elasticpath": {"Authorization": "Bearer test-token"},
+    "epages": {"Authorization": "Bearer test-token"},
+    "stateset": {"Authorization": "Bearer test-token"},
+}
+"""Well-formed credentials (and required headers) for each vendor."""
+
+
+@functools.cache
+def client_for(vendor: str, carts: int = 300, seed: int = 0) -> TestClient:
+    """A cached in-process client for *vendor* served at its root path (read-only use)."""
+    return TestClient(create_app(vendors=(vendor,), at_root=True, carts=carts, seed=seed))
+
+
+def vendor_of(client: TestClient, name: str) -> Vendor:
+    """The :class:`Vendor` behind *client* (its dataset, renderer, ...)."""
+    app: Any = client.app
+    return app.state.vendors[name]
+
+
+@pytest.fixture
+def make_client() -> Callable[..., TestClient]:
+    """Build a fresh client: ``make_client("stateset", at_root=True, token="t", ...)``."""
+
+    def build(vendor: str, **config: Any) -> TestClient:
+        config.setdefault("carts", 200)
+        return TestClient(create_app(vendors=(vendor,), **config))
+
+    return build
+
+
+@functools.cache
+def _response_validators(vendor: str) -> dict[tuple[str, str], OAS30Validator]:
+    spec = specs.load(vendor)
+    _, _, op = specs.operation(spec)
+    out = {}
+    for status, response in op["responses"].items():
+        while "$ref" in response:
+            response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+        for media, content in response.get("content", {}).items():
+            root = {"allOf": [content["schema"]], "components": spec["components"]}
+            out[(status, media)] = OAS30Validator(root, format_checker=oas30_format_checker)
+    return out
+
+
+def assert_conforms(vendor: str, response: httpx.Response) -> None:
+    """Assert *response* is declared by *vendor*'s spec and its body validates against it."""
+    validators = _response_validators(vendor)
+    media = response.headers.get("content-type", "").split(";")[0].strip()
+    status = str(response.status_code)
+    key = (status, media) if (status, media) in validators else ("default", media)
+    assert key in validators, f"{status} {media} is not declared in the {vendor} spec"
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validators[key].iter_errors(response.json())
+    ]
+    assert not errors, errors[:5]
