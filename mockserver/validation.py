@@ -100,7 +100,14 @@ class Parameter:
         except _Unreadable as exc:
             raise self._error(str(exc)) from None
         if not self.validator.is_valid(value):
-            reason = next(iter(self.validator.iter_errors(value))).message
+            error = next(iter(self.validator.iter_errors(value)))
+            reason = error.message
+            if isinstance(error.instance, str) and len(error.instance) > 60:
+                # Name the value, but do not echo a megabyte of it back.
+                quoted = json.dumps(error.instance, ensure_ascii=False)
+                reason = reason.replace(
+                    quoted, json.dumps(_clip(error.instance), ensure_ascii=False)
+                )
             raise self._error(reason)
         return value
 
