@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from datetime import UTC, date, datetime
 
 import pytest
@@ -85,7 +86,7 @@ def test_walking_pages_returns_exactly_the_matches_in_order(preds, order, limit)
     assert sorted(c.index for c in seen) == sorted(c.index for c in expected)
     assert len({c.index for c in seen}) == len(seen), "a cart was returned twice"
     # The sort holds across pages, key by key (missing values sort as the largest).
-    for a, b in zip(seen, seen[1:], strict=False):
+    for a, b in itertools.pairwise(seen):
         for key in keys:
             ka, kb = sort_key(key.field, a), sort_key(key.field, b)
             if ka != kb:
@@ -96,7 +97,7 @@ def test_walking_pages_returns_exactly_the_matches_in_order(preds, order, limit)
 def test_ties_are_broken_by_creation_order_so_paging_is_stable() -> None:
     keys = [SortKey(STATUS, descending=False)]
     page = select(data(), order=keys).items
-    for a, b in zip(page, page[1:], strict=False):
+    for a, b in itertools.pairwise(page):
         if a.status == b.status:
             assert a.index < b.index
 
