@@ -1,0 +1,158 @@
+"""``cartkit serve`` as a user runs it: a real process on loopback, stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from mockserver.pytest_plugin import RunningMock
+
+pytest_plugins = ["pytester"]
+
+STATESET = {"Authorization": "Bearer sk_test_cli"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(*args: str) -> Iterator[tuple[str, list[str]]]:
+    """Run ``cartkit serve ARGS`` on a free port; the list receives its stderr once it stopped."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-c",
+        "from specs.cli import main; main()",
+        "serve",
+        "--port",
+        str(port),
+        *args,
+    ]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            try:
+                if httpx.get(f"{base}/__cartkit/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("cartkit serve did not become ready")
+        output: list[str] = []
+        yield base, output
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stderr is not None:
+            stderr = process.stderr.read()
+            process.stderr.close()
+            if "output" in locals():
+                output.append(stderr)
+
+
+def test_serve_defaults_to_all_five_vendors_and_says_where() -> None:
+    with serve("--carts", "50") as (base, output):
+        health = httpx.get(f"{base}/__cartkit/health").json()
+        assert set(health["vendors"]) == {
+            "shopimind",
+            "nextcommerce",
+            "elasticpath",
+            "epages",
+            "stateset",
+        }
+        response = httpx.get(f"{base}/stateset/v1/carts", headers=STATESET)
+        assert response.status_code == 200
+    banner = output[0]
+    assert "5 vendor(s), seed 0, 50 carts each" in banner
+    assert f"GET {base}/epages/rs/shops/{{shopId}}/carts" in banner
+    assert "GET /stateset/v1/carts 200" in banner  # the access log line
+    assert "sk_test_cli" not in banner
+
+
+def test_serve_one_vendor_at_root_with_a_token() -> None:
+    with serve(
+        "--vendor", "stateset", "--carts", "30", "--token", "sk_test_cli", "--seed", "4"
+    ) as (base, _):
+        assert httpx.get(f"{base}/v1/carts", headers=STATESET).json()["total_count"] == 30
+        assert (
+            httpx.get(f"{base}/v1/carts", headers={"Authorization": "Bearer other"}).status_code
+            == 401
+        )
+
+
+def test_two_workers_serve_byte_identical_responses() -> None:
+    with serve("--vendor", "stateset", "--carts", "200", "--workers", "2") as (base, _):
+        bodies = {
+            httpx.get(f"{base}/v1/carts?limit=50&sort_by=total", headers=STATESET).content
+            for _ in range(12)  # new connections: spread over both workers
+        }
+        assert len(bodies) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--vendor", "statset"], "did you mean 'stateset'"),
+        (["--latency", "fast"], "MS or MS:JITTER"),
+        (["--error-rate", "2"], "2"),
+        (["--now", "2026-01-01T00:00:00"], "no UTC offset"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from specs.cli import main; main()", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_pytest_fixture_gives_a_running_mock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import httpx, pytest
+        from mockserver import MockConfig
+
+        @pytest.fixture(scope="session")
+        def cartkit_mock_config():
+            return MockConfig(vendors=("stateset",), carts=40, seed=9)
+
+        def test_client_code(cartkit_mock):
+            url = cartkit_mock.url("stateset") + "/v1/carts"
+            body = httpx.get(url, params={"status": "abandoned", "limit": 100},
+                             headers={"Authorization": "Bearer x"}).json()
+            expected = [c for c in cartkit_mock.dataset("stateset").carts if c.status == "abandoned"]
+            assert body["total_count"] == len(expected) > 0
+            assert cartkit_mock.seed == 9
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_running_mock_urls() -> None:
+    from mockserver import MockConfig
+
+    mock = RunningMock(base_url="http://127.0.0.1:1", config=MockConfig(), pid=0)
+    assert mock.url("epages") == "http://127.0.0.1:1/epages"
