@@ -1,0 +1,274 @@
+"""What a ``cartkit check`` run found: per check, its requests, outcome and evidence.
+
+A :class:`Failure` says what was expected, what was received and how to reproduce it (a ``curl``
+command whose credentials are shell variables, never the secret). A :class:`Report` renders as a
+rich summary table, JUnit XML for CI and JSON for tools.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import shlex
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+__all__ = ["CheckResult", "Failure", "Outcome", "Report", "curl", "redact"]
+
+# Headers httpx adds on its own: not part of what the check sent on purpose.
+_TRANSPORT_HEADERS = frozenset(
+    {"host", "accept-encoding", "connection", "user-agent", "content-length"}
+)
+
+
+class Outcome(enum.StrEnum):
+    """How one check ended."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One way the server broke the contract, with the evidence."""
+
+    check: str
+    title: str
+    expected: str
+    received: str
+    curl: str | None = None
+    code: str | None = None  # Schemathesis failure code (ST108, ...) for conformance checks
+
+    def render(self) -> str:
+        """Plain text, in Schemathesis's "Received / Expected" shape."""
+        lines = [f"[{self.check}] {self.title}", f"  Expected: {self.expected}"]
+        lines.append(f"  Received: {self.received}")
+        if self.curl:
+            lines.append(f"  Reproduce: {self.curl}")
+        return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """The outcome of one check (``pagination.walk``, ``conformance.not_a_server_error``, ...)."""
+
+    name: str
+    requests: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    skip_reason: str | None = None
+    examples: int = 0  # Hypothesis examples or Schemathesis cases that exercised the check
+    duration: float = 0.0
+
+    @property
+    def group(self) -> str:
+        """The check group (``--only``/``--skip`` select these)."""
+        return self.name.split(".", 1)[0]
+
+    @property
+    def outcome(self) -> Outcome:
+        """Failed if any failure, else skipped if it could not run, else passed."""
+        if self.failures:
+            return Outcome.FAILED
+        if self.skip_reason is not None:
+            return Outcome.SKIPPED
+        return Outcome.PASSED
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything one run found; ``exit_code`` is what the CLI exits with."""
+
+    vendor: str
+    url: str
+    seed: int | None
+    results: list[CheckResult] = field(default_factory=list)
+    duration: float = 0.0
+
+    def __getitem__(self, name: str) -> CheckResult:
+        for result in self.results:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+    def count(self, outcome: Outcome) -> int:
+        """How many checks ended with *outcome*."""
+        return sum(result.outcome is outcome for result in self.results)
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Every failure of every check, in check order."""
+        return [failure for result in self.results for failure in result.failures]
+
+    @property
+    def failed(self) -> list[str]:
+        """Names of the failed checks."""
+        return [r.name for r in self.results if r.outcome is Outcome.FAILED]
+
+    @property
+    def ok(self) -> bool:
+        """True when no check failed."""
+        return not self.failed
+
+    @property
+    def requests(self) -> int:
+        """Requests sent by the semantic checks plus the conformance run."""
+        return sum(r.requests for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every check passed or was skipped, 1 on contract failures."""
+        return 0 if self.ok else 1
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def table(self) -> Table:
+        """The summary table: check, requests, outcome."""
+        table = Table(title=f"cartkit check {self.vendor} -> {self.url}", title_justify="left")
+        table.add_column("Check")
+        table.add_column("Requests", justify="right")
+        table.add_column("Result")
+        table.add_column("Details", overflow="fold")
+        styles = {Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.SKIPPED: "yellow"}
+        for result in self.results:
+            outcome = result.outcome
+            if outcome is Outcome.FAILED:
+                details = f"{len(result.failures)} failure(s)"
+            elif outcome is Outcome.SKIPPED:
+                details = result.skip_reason or ""
+            else:
+                details = f"{result.examples} example(s)" if result.examples else ""
+            table.add_row(
+                result.name,
+                str(result.requests),
+                Text(outcome.value, style=styles[outcome]),
+                escape(details),
+            )
+        passed, failed = self.count(Outcome.PASSED), self.count(Outcome.FAILED)
+        table.caption = (
+            f"{passed} passed, {failed} failed, {self.count(Outcome.SKIPPED)} skipped; "
+            f"{self.requests} requests in {self.duration:.1f}s"
+            + (f"; seed {self.seed}" if self.seed is not None else "")
+        )
+        return table
+
+    def print(self, console: Console | None = None) -> None:
+        """Print every failure, then the summary table."""
+        console = console or Console()
+        for number, failure in enumerate(self.failures, 1):
+            body = Text()
+            body.append("Expected: ", style="bold")
+            body.append(failure.expected + "\n")
+            body.append("Received: ", style="bold")
+            body.append(failure.received)
+            parts: list[Any] = [body]
+            if failure.curl:
+                parts.append(Text("\nReproduce with:\n", style="bold"))
+                parts.append(Text(failure.curl, style="cyan"))
+            code = f" {failure.code}" if failure.code else ""
+            title = f"{number}. {failure.check}{code}: {failure.title}"
+            console.print(Panel(Group(*parts), title=escape(title), title_align="left"))
+        console.print(self.table())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the whole report."""
+        return {
+            "vendor": self.vendor,
+            "url": self.url,
+            "seed": self.seed,
+            "ok": self.ok,
+            "duration": round(self.duration, 3),
+            "requests": self.requests,
+            "summary": {outcome.value: self.count(outcome) for outcome in Outcome},
+            "checks": [
+                {
+                    "name": r.name,
+                    "group": r.group,
+                    "outcome": r.outcome.value,
+                    "requests": r.requests,
+                    "examples": r.examples,
+                    "duration": round(r.duration, 3),
+                    "skip_reason": r.skip_reason,
+                    "failures": [asdict(f) for f in r.failures],
+                }
+                for r in self.results
+            ],
+        }
+
+    def write_json(self, path: str | Path) -> None:
+        """Write :meth:`to_dict` to *path*."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+    def write_junit(self, path: str | Path) -> None:
+        """Write a JUnit XML report (one test case per check) to *path*."""
+        suite = ET.Element(
+            "testsuite",
+            name=f"cartkit check {self.vendor}",
+            tests=str(len(self.results)),
+            failures=str(self.count(Outcome.FAILED)),
+            skipped=str(self.count(Outcome.SKIPPED)),
+            errors="0",
+            time=f"{self.duration:.3f}",
+        )
+        for result in self.results:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"cartkit.{self.vendor}.{result.group}",
+                name=result.name,
+                time=f"{result.duration:.3f}",
+            )
+            if result.outcome is Outcome.FAILED:
+                first = result.failures[0]
+                element = ET.SubElement(case, "failure", message=first.title, type=first.code or "")
+                element.text = "\n\n".join(f.render() for f in result.failures)
+            elif result.outcome is Outcome.SKIPPED:
+                ET.SubElement(case, "skipped", message=result.skip_reason or "")
+        root = ET.Element("testsuites")
+        root.append(suite)
+        ET.indent(root)
+        Path(path).write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def curl(request: httpx.Request, placeholders: Mapping[str, str] | None = None) -> str:
+    """A ``curl`` command reproducing *request*; headers in *placeholders* show a shell variable.
+
+    >>> r = httpx.Request("GET", "http://h/v1/carts?limit=2", headers={"Authorization": "Bearer s"})
+    >>> curl(r, {"Authorization": "Bearer $CARTKIT_TOKEN"})
+    'curl -X GET -H "Authorization: Bearer $CARTKIT_TOKEN" \\'http://h/v1/carts?limit=2\\''
+    """
+    placeholders = {k.lower(): v for k, v in (placeholders or {}).items()}
+    parts = ["curl", "-X", request.method]
+    for name, value in request.headers.items():
+        if name.lower() in _TRANSPORT_HEADERS:
+            continue
+        if name.lower() in placeholders:
+            # Double quotes so the shell expands the variable holding the secret.
+            parts += ["-H", f'"{name}: {placeholders[name.lower()]}"']
+        else:
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+    parts.append(shlex.quote(str(request.url)))
+    return " ".join(parts)
+
+
+def redact(text: str, secrets: Sequence[str], placeholders: Mapping[str, str] = {}) -> str:  # noqa: B006
+    """Mask *secrets* in *text*; a Schemathesis ``[Filtered]`` header becomes its placeholder."""
+    for name, value in placeholders.items():
+        text = re.sub(
+            rf"-H '{re.escape(name)}: \[Filtered\]'", f'-H "{name}: {value}"', text, flags=re.I
+        )
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text

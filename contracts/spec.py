@@ -1,0 +1,174 @@
+"""The vendor's OpenAPI document as the oracle reads it: parameters, security, response schemas.
+
+Everything a check needs to know about what is *documented* (a page-size default, a bound, the
+body of a 401) is read here from ``specs``, so vendor modules restate no number the spec holds.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+import specs
+
+from .errors import ConfigError
+
+__all__ = ["Contract", "Security"]
+
+
+@dataclass(frozen=True, slots=True)
+class Security:
+    """How the credential travels: a header, and whether it is ``Bearer <token>``."""
+
+    header: str
+    bearer: bool
+    pattern: str | None
+
+
+class Contract:
+    """One vendor's list-carts operation, as documented by its bundled spec."""
+
+    def __init__(self, vendor: str) -> None:
+        try:
+            self.raw = specs.load(vendor)
+        except specs.UnknownVendorError as exc:
+            raise ConfigError(str(exc)) from None
+        self.vendor = vendor
+        self.route, self.method, self.operation = specs.operation(self.raw)
+
+    # -- parameters ------------------------------------------------------------------------
+
+    @functools.cached_property
+    def parameters(self) -> dict[str, dict[str, Any]]:
+        """Every parameter of the operation by name, ``$ref`` resolved."""
+        out = {}
+        for param in self.operation.get("parameters", []):
+            param = self.resolve(param)
+            out[param["name"]] = param
+        return out
+
+    def schema(self, name: str) -> dict[str, Any]:
+        """The (resolved) schema of parameter *name*; ``{}`` for a ``content`` parameter."""
+        return dict(self.resolve(self.parameters[name].get("schema", {})))
+
+    def default(self, name: str) -> Any:
+        """The documented default of parameter *name* (``None`` when none is documented)."""
+        return self.schema(name).get("default")
+
+    def bounds(self, name: str) -> tuple[int | None, int | None]:
+        """``(minimum, maximum)`` of integer parameter *name*; ``None`` where unbounded."""
+        schema = self.schema(name)
+        return schema.get("minimum"), schema.get("maximum")
+
+    def enum(self, name: str) -> list[Any]:
+        """The allowed values of parameter *name* (``[]`` when not an enum)."""
+        return list(self.schema(name).get("enum", []))
+
+    def required_headers(self) -> dict[str, str]:
+        """Required header parameters with their documented default (or only enum value)."""
+        out = {}
+        for name, param in self.parameters.items():
+            if param["in"] != "header" or not param.get("required"):
+                continue
+            schema = self.schema(name)
+            value = schema.get("default", (schema.get("enum") or [None])[0])
+            if value is not None:
+                out[name] = str(value)
+        return out
+
+    def path_parameters(self) -> list[str]:
+        """Names of the path parameters, in route order."""
+        return [name for name, param in self.parameters.items() if param["in"] == "path"]
+
+    # -- security --------------------------------------------------------------------------
+
+    @functools.cached_property
+    def security(self) -> Security:
+        """The operation's (first) security requirement."""
+        requirements = self.operation.get("security", self.raw.get("security", []))
+        (name,) = requirements[0]
+        scheme = self.raw["components"]["securitySchemes"][name]
+        if scheme["type"] == "apiKey":
+            return Security(scheme["name"], False, scheme.get("x-cartkit-pattern"))
+        # http bearer and oauth2 both send "Authorization: Bearer <token>"
+        return Security("Authorization", True, scheme.get("x-cartkit-pattern"))
+
+    # -- responses -------------------------------------------------------------------------
+
+    def response(self, status: int) -> dict[str, Any] | None:
+        """The documented response for *status* (or ``default``), ``None`` if undocumented."""
+        responses = self.operation.get("responses", {})
+        found = responses.get(str(status), responses.get("default"))
+        return None if found is None else dict(self.resolve(found))
+
+    def media_types(self, status: int = 200) -> list[str]:
+        """The media types documented for *status*."""
+        return list((self.response(status) or {}).get("content", {}))
+
+    def validate(self, status: int, body: Any, media_type: str | None = None) -> list[str]:
+        """Why *body* is not a documented *status* response (``[]`` when it is)."""
+        response = self.response(status)
+        if response is None:
+            return [f"status {status} is not documented for {self.method.upper()} {self.route}"]
+        content = response.get("content", {})
+        if not content:
+            return []
+        media = media_type if media_type in content else next(iter(content))
+        schema = content[media].get("schema")
+        if schema is None:
+            return []
+        validator = self._validator(_freeze(schema))
+        return [
+            f"{'/'.join(map(str, error.absolute_path)) or '(body)'}: {error.message}"
+            for error in validator.iter_errors(body)
+        ][:5]
+
+    @functools.cache  # noqa: B019 - one Contract per vendor and run; the cache dies with it
+    def _validator(self, frozen: str) -> jsonschema.protocols.Validator:
+        import json
+
+        root = {
+            "allOf": [_json_schema(json.loads(frozen))],
+            "components": _json_schema(self.raw.get("components", {})),
+        }
+        return jsonschema.Draft202012Validator(root)
+
+    def resolve(self, node: Any) -> Any:
+        """Follow local ``$ref`` pointers until *node* is not a reference."""
+        while isinstance(node, Mapping) and "$ref" in node:
+            target: Any = self.raw
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+
+def _freeze(schema: Any) -> str:
+    import json
+
+    return json.dumps(schema, sort_keys=True, default=str)
+
+
+def _json_schema(node: Any) -> Any:
+    """OpenAPI 3.0 schema -> JSON Schema: ``nullable`` becomes a ``null`` type."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {
+        key: _json_schema(value)
+        for key, value in node.items()
+        if not key.startswith("x-") and key not in {"nullable", "example", "discriminator", "xml"}
+    }
+    if node.get("nullable") is True:
+        if isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+        if "$ref" in out or any(k in out for k in ("allOf", "anyOf", "oneOf")):
+            out = {"anyOf": [{"type": "null"}, out]}
+    return out

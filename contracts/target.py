@@ -1,0 +1,336 @@
+"""The system under test: a vendor's contract, where it is served, and the credentials to use.
+
+A target is "a base URL or an ASGI app", nothing else: the oracle never looks inside the server,
+so it checks a real vendor, a proxy or cartkit's mock unchanged. Both kinds are driven through
+the same :class:`httpx.Client` (an ASGI app through an in-memory transport), rate-limited and
+counted, and the vendor's auth and required headers are built from the spec's security scheme.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import anyio
+import anyio.from_thread
+import httpx
+
+from .errors import ConfigError
+from .spec import Contract
+
+__all__ = ["Credentials", "Target"]
+
+Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
+
+ASGI_BASE_URL = "http://testserver"
+DEFAULT_SHOP_ID = "DemoShop"  # the shop of the ePages docs' examples
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Everything a vendor may ask for; each field has a ``CARTKIT_*`` env-var in the CLI."""
+
+    api_key: str | None = None  # ShopiMind spm-api-key
+    token: str | None = None  # bearer token (every other vendor)
+    account_token: str | None = None  # Elastic Path EP-Account-Management-Authentication-Token
+    customer_token: str | None = None  # Elastic Path X-Moltin-Customer-Token
+    shop_id: str | None = None  # ePages shopId path parameter
+
+    @classmethod
+    def coerce(cls, auth: Credentials | Mapping[str, str | None] | None) -> Credentials:
+        """Accept a :class:`Credentials`, a mapping of its field names, or ``None``."""
+        if auth is None:
+            return cls()
+        if isinstance(auth, Credentials):
+            return auth
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(auth) - known)
+        if unknown:
+            raise ConfigError(f"unknown credential {unknown[0]!r}; use one of {sorted(known)}")
+        return cls(**dict(auth))
+
+
+# Optional shopper headers (Elastic Path) and where their value comes from.
+_SHOPPER_HEADERS = {
+    "X-Moltin-Customer-Token": "customer_token",
+    "EP-Account-Management-Authentication-Token": "account_token",
+}
+# Shell placeholders shown instead of secrets in reproducing curl commands.
+PLACEHOLDERS = {
+    "api_key": "$CARTKIT_API_KEY",
+    "token": "$CARTKIT_TOKEN",
+    "account_token": "$CARTKIT_ACCOUNT_TOKEN",
+    "customer_token": "$CARTKIT_CUSTOMER_TOKEN",
+}
+
+
+class _ASGIBridge(httpx.BaseTransport):
+    """Drive an ASGI app from synchronous code: one event-loop thread, in-memory requests."""
+
+    def __init__(self, app: Any, timeout: float) -> None:
+        # A crashing app answers 500, as a real server would, instead of raising into the check.
+        self._transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        self._timeout = timeout
+        self._stack = ExitStack()
+        self._portal: anyio.from_thread.BlockingPortal | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._portal is None:
+            self._portal = self._stack.enter_context(anyio.from_thread.start_blocking_portal())
+        return self._portal.call(self._send, request)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        try:
+            with anyio.fail_after(self._timeout):
+                response = await self._transport.handle_async_request(request)
+                body = await response.aread()
+        except TimeoutError:
+            raise httpx.ReadTimeout(f"no answer within {self._timeout}s", request=request) from None
+        return httpx.Response(
+            response.status_code, headers=response.headers, stream=httpx.ByteStream(body)
+        )
+
+    def close(self) -> None:
+        self._stack.close()
+        self._portal = None
+
+
+class Target:
+    """A server claiming to implement *vendor*'s list-carts endpoint.
+
+    Args:
+        vendor: one of ``specs.VENDORS``.
+        base_url: ``scheme://host[/prefix]``; the vendor's own path (from the spec) is appended.
+        app: an ASGI app to test in-process instead of a URL (``base_url`` then defaults to
+            ``http://testserver``).
+        auth: :class:`Credentials` or a mapping of its field names.
+        rate_limit: at most this many requests per second (``None``: unlimited).
+        timeout: seconds to wait for one response.
+
+    Raises:
+        ConfigError: unknown vendor, neither or a malformed ``base_url``, missing credential.
+    """
+
+    def __init__(
+        self,
+        vendor: str,
+        *,
+        base_url: str | None = None,
+        app: Any = None,
+        auth: Credentials | Mapping[str, str | None] | None = None,
+        rate_limit: float | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.contract = Contract(vendor)
+        self.vendor = vendor
+        self.app = app
+        self.credentials = Credentials.coerce(auth)
+        if base_url is None and app is None:
+            raise ConfigError("give the server to check: a base URL (--url) or an ASGI app")
+        self.base_url = _normalise(base_url or ASGI_BASE_URL)
+        if rate_limit is not None and rate_limit <= 0:
+            raise ConfigError(f"rate limit must be > 0 requests/s, got {rate_limit!r}")
+        self.rate_limit = rate_limit
+        self.timeout = timeout
+        self._check_credentials()
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._next_slot = 0.0
+        self._client: httpx.Client | None = None
+
+    # -- what to send ----------------------------------------------------------------------
+
+    @property
+    def shop_id(self) -> str:
+        """The ePages shop (``DemoShop`` unless given)."""
+        return self.credentials.shop_id or DEFAULT_SHOP_ID
+
+    @property
+    def path(self) -> str:
+        """The vendor's path with path parameters filled in (``/rs/shops/DemoShop/carts``)."""
+        path = self.contract.route
+        for name in self.contract.path_parameters():
+            path = path.replace("{" + name + "}", quote(self.shop_id, safe=""))
+        return path
+
+    @property
+    def url(self) -> str:
+        """The absolute URL of the list-carts endpoint."""
+        return self.base_url + self.path
+
+    def auth_headers(self) -> dict[str, str]:
+        """The credential header(s) of the vendor's security scheme."""
+        security = self.contract.security
+        if security.bearer:
+            return {security.header: f"Bearer {self.credentials.token}"}
+        return {security.header: str(self.credentials.api_key)}
+
+    def extra_headers(self) -> dict[str, str]:
+        """Required headers, optional shopper tokens and the documented ``Accept`` type."""
+        headers = dict(self.contract.required_headers())
+        for header, field in _SHOPPER_HEADERS.items():
+            value = getattr(self.credentials, field)
+            if header in self.contract.parameters and value:
+                headers[header] = value
+        media = self.contract.media_types(200)
+        if media:
+            headers["Accept"] = ", ".join(media)
+        return headers
+
+    def headers(self) -> dict[str, str]:
+        """Everything a well-formed, authenticated request carries."""
+        return {**self.extra_headers(), **self.auth_headers()}
+
+    def placeholders(self) -> dict[str, str]:
+        """Header name -> the value a reproducing ``curl`` shows instead of the secret."""
+        out = {}
+        security = self.contract.security
+        if security.bearer:
+            out[security.header] = f"Bearer {PLACEHOLDERS['token']}"
+        else:
+            out[security.header] = PLACEHOLDERS["api_key"]
+        for header, field in _SHOPPER_HEADERS.items():
+            out[header] = PLACEHOLDERS[field]
+        return out
+
+    def secrets(self) -> list[str]:
+        """Credential values to mask wherever they might show up."""
+        creds = self.credentials
+        values = (creds.api_key, creds.token, creds.account_token, creds.customer_token)
+        return [v for v in values if v]
+
+    # -- sending ---------------------------------------------------------------------------
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client (created on first use)."""
+        if self._client is None:
+            transport = _ASGIBridge(self.app, self.timeout) if self.app is not None else None
+            self._client = httpx.Client(
+                transport=transport, timeout=self.timeout, follow_redirects=False
+            )
+        return self._client
+
+    def get(
+        self,
+        params: Params = (),
+        *,
+        headers: Mapping[str, str] | None = None,
+        url: str | None = None,
+    ) -> httpx.Response:
+        """GET the endpoint (or *url*, e.g. a next link) with *params* and *headers*.
+
+        *headers* replaces :meth:`headers` entirely, so an auth check can drop the credential.
+        """
+        request = self.client.build_request(
+            "GET",
+            url or self.url,
+            params=None if url else _pairs(params),
+            headers=self.headers() if headers is None else dict(headers),
+        )
+        return self.send(request)
+
+    def send(self, request: httpx.Request) -> httpx.Response:
+        """Send *request*, honouring the rate limit, and count it."""
+        self._wait_for_slot()
+        with self._lock:
+            self.requests += 1
+        response = self.client.send(request)
+        response.read()
+        return response
+
+    def _wait_for_slot(self) -> None:
+        if self.rate_limit is None:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + 1.0 / self.rate_limit
+        if slot > now:
+            time.sleep(slot - now)
+
+    def probe(self) -> httpx.Response:
+        """One authenticated request, to fail early on a wrong URL, shop or credential.
+
+        Raises:
+            ConfigError: the server cannot be reached, or answers 404 / refuses the credential.
+        """
+        try:
+            response = self.get()
+        except httpx.TransportError as exc:
+            raise ConfigError(
+                f"cannot reach {self.url!r}: {exc or type(exc).__name__}; is the server running "
+                "and the base URL right?"
+            ) from None
+        if response.status_code == 404:
+            hint = (
+                f" (unknown shop {self.shop_id!r}? pass --shop-id)"
+                if self.contract.path_parameters()
+                else " (is the base URL right? cartkit's all-vendor mock needs the vendor prefix, "
+                f"e.g. http://127.0.0.1:8000/{self.vendor})"
+            )
+            raise ConfigError(f"GET {self.url} answered 404{hint}")
+        if response.status_code in (401, 403):
+            option = "--token" if self.contract.security.bearer else "--api-key"
+            raise ConfigError(
+                f"GET {self.url} refused the credential ({response.status_code}); check {option}"
+            )
+        return response
+
+    def close(self) -> None:
+        """Release the HTTP client (and the ASGI event-loop thread)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_credentials(self) -> None:
+        security = self.contract.security
+        if security.bearer and not self.credentials.token:
+            raise ConfigError(
+                f"{self.vendor} needs a bearer token: pass --token or set CARTKIT_TOKEN"
+            )
+        if not security.bearer and not self.credentials.api_key:
+            raise ConfigError(
+                f"{self.vendor} needs an API key ({security.header}): pass --api-key or set "
+                "CARTKIT_API_KEY"
+            )
+
+
+def _normalise(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(
+            f"base URL {base_url!r} must be scheme://host[/prefix], "
+            "e.g. http://127.0.0.1:8000/stateset"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"base URL {base_url!r} must not carry a query or fragment")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _pairs(params: Params) -> list[tuple[str, str]]:
+    items = params.items() if isinstance(params, Mapping) else params
+    out = []
+    for key, value in items:
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if item is None:
+                continue
+            out.append((key, _wire(item)))
+    return out
+
+
+def _wire(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

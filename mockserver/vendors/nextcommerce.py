@@ -1,0 +1,390 @@
+"""Next Commerce (29 Next) ``GET /api/admin/carts/`` (``cartsList``, API version 2023-02-10).
+
+Docs: https://developers.nextcommerce.com/docs/admin-api/reference/2023-02-10/carts/cartsList
+(seed 001) and ../shared/VENDORS.md §2. A Django REST Framework API: cursor pagination
+(``{next, previous, results}``), django-filter query filters, DRF error bodies (``{"detail"}``,
+or a field-keyed object for invalid query values). Money is a decimal string (``"19.99"``).
+
+Decisions where the vendor is silent (recorded in the spec's ``x-cartkit-decision``s and here):
+
+- "Retrieve a list of all open carts": only ``active`` and ``abandoned`` carts are listed
+  (converted carts became orders, expired carts are gone); ``status`` is always ``"Open"`` and
+  ``abandoned`` is true exactly for abandoned carts.
+- Guests have no customer record, yet ``user.id`` is required: a guest's user gets the
+  synthetic id ``GUEST_USER_BASE + cart id`` (never a customer's id), names from the billing
+  address when there is one, no phone, ``accepts_marketing`` false.
+- ``attribution.agent`` is required: POS carts carry one of a few store agents, every other
+  cart the system agent ``{"id": 1, "email": null, "first_name": "", "last_name": ""}``.
+- 20 carts per page, newest first (``date_created`` desc, then ``id`` desc).
+- Cursor: URL-safe base64 of ``p=<id of the boundary cart>&s=<signature>`` (``r=1&`` first for
+  ``previous``), a keyset position as DRF's. The signature binds it to this dataset (seed,
+  anchor, size), so a hand-made, garbled or stale cursor gets 404 ``{"detail": "Invalid
+  cursor"}``. An empty ``cursor=`` is the first page (DRF decodes it to no position).
+- Empty string filters are ignored, as django-filter skips empty values.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import zlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from functools import cached_property
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..dataset import Market
+from ..errors import ApiError, Problem
+from ..faults import FORCE_STATUS_HEADER
+from ..model import Cart, Line, Product, iso
+from ..query import Field, Predicate, QueryError, SortKey, all_of, select
+from ..vendor import Vendor, json_response
+
+MARKET = Market(
+    name="nextcommerce",
+    faker_locale="en_US",
+    locales=(("en_US", 85.0), ("es_US", 10.0), ("fr_CA", 5.0)),
+    currencies=(("USD", 78.0), ("EUR", 7.0), ("GBP", 6.0), ("CAD", 5.0), ("AUD", 4.0)),
+    countries=("US", "US", "US", "CA", "GB", "AU", "DE"),
+    tax_rate=0.07,
+    tax_included=False,
+    shipping_fee=695,
+    free_shipping_from=7500,
+    email_domains=("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "example.com"),
+)
+
+STORE = "https://example.29next.store"  # the spec's default store host
+PAGE_SIZE = 20
+VERSION_HEADER = "X-29next-API-Version"
+GUEST_USER_BASE = 10_000_000
+OPEN_STATUSES = frozenset({"active", "abandoned"})
+
+DATE_CREATED = Field("date_created", lambda c: c.created_at, "datetime")
+ORDER = (SortKey(DATE_CREATED, descending=True),)  # ties: id desc (select's index fallback)
+
+SYSTEM_AGENT: dict[str, Any] = {"id": 1, "email": None, "first_name": "", "last_name": ""}
+STORE_AGENTS: tuple[dict[str, Any], ...] = tuple(
+    {"id": n, "email": f"{first.lower()}@example.29next.store", "first_name": first,
+     "last_name": last}
+    for n, (first, last) in enumerate(
+        (("Maya", "Patel"), ("Lucas", "Reed"), ("Grace", "Kim"), ("Omar", "Haddad")), start=2
+    )
+)  # fmt: skip
+SIZED = frozenset({"T-Shirt", "Hoodie", "Jacket", "Sneakers", "Scarf"})
+SIZES = ("XS", "S", "M", "L", "XL")
+
+STRING_FILTERS: dict[str, Any] = {
+    "utm_source": lambda a: a.utm_source,
+    "utm_campaign": lambda a: a.utm_campaign,
+    "utm_term": lambda a: a.utm_term,
+    "utm_content": lambda a: a.utm_content,
+    "affiliate": lambda a: a.affiliate,
+    **{f"subaffiliate{n}": (lambda a, i=n - 1: a.subaffiliates[i]) for n in range(1, 6)},
+}
+
+_DETAIL = {
+    Problem.MISSING_CREDENTIALS: "Authentication credentials were not provided.",
+    Problem.FORBIDDEN: "You do not have permission to perform this action.",
+    Problem.NOT_FOUND: "Invalid cursor",
+    Problem.NOT_ACCEPTABLE: "Could not satisfy the request Accept header.",
+    Problem.RATE_LIMITED: "Request was throttled. Expected available in 1 second.",
+    Problem.SERVER_ERROR: "A server error occurred.",
+    Problem.UNAVAILABLE: "Service temporarily unavailable, try again later.",
+}
+_CURSOR = re.compile(r"(r=1&)?p=([1-9]\d{0,11})&s=([0-9a-f]{16})", re.ASCII)
+
+
+def money(minor: int) -> str:
+    """Minor units as the vendor's decimal string: ``1999`` -> ``"19.99"``."""
+    sign = "-" if minor < 0 else ""
+    whole, cents = divmod(abs(minor), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def _rank(cart: Cart) -> tuple[int, int]:
+    """Ascending key of the listing order (date_created desc, id desc), for bisection."""
+    return (-cart.created_at, -cart.number)
+
+
+def _day_start(day: str, param: str) -> int:
+    try:
+        moment = date.fromisoformat(day)
+    except ValueError:
+        raise QueryError(param, f"Invalid parameter {param!r}: enter a valid date.") from None
+    return int(datetime(moment.year, moment.month, moment.day, tzinfo=UTC).timestamp())
+
+
+def _upc(number: int) -> str:
+    """A UPC-A code (11 digits + check digit) for a product id."""
+    digits = f"{number % 10**11:011d}"
+    odd = sum(int(d) for d in digits[0::2])
+    even = sum(int(d) for d in digits[1::2])
+    return digits + str((10 - (odd * 3 + even) % 10) % 10)
+
+
+class NextCommerce(Vendor):
+    """Next Commerce Admin API carts list."""
+
+    name = "nextcommerce"
+    market = MARKET
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render(self, cart: Cart) -> dict[str, Any]:
+        return {
+            "id": cart.number,
+            "abandoned": cart.status == "abandoned",
+            "attribution": self._attribution(cart),
+            "checkout_url": f"{STORE}/checkout/c/{cart.uid.replace('-', '')}/",
+            "currency": cart.currency,
+            "date_created": iso(cart.created_at),
+            "lines": [self._line(cart, n, line) for n, line in enumerate(cart.lines)],
+            "metadata": {},
+            "status": "Open",
+            "user": self._user(cart),
+        }
+
+    @staticmethod
+    def _attribution(cart: Cart) -> dict[str, Any]:
+        agent = STORE_AGENTS[cart.number % len(STORE_AGENTS)] if cart.channel == "pos" else None
+        a = cart.attribution
+        fields = {
+            "affiliate": a and a.affiliate,
+            "funnel": a and a.funnel,
+            "gclid": a and a.gclid,
+            **{f"subaffiliate{n}": a and a.subaffiliates[n - 1] for n in range(1, 6)},
+            "utm_campaign": a and a.utm_campaign,
+            "utm_content": a and a.utm_content,
+            "utm_medium": a and a.utm_medium,
+            "utm_source": a and a.utm_source,
+            "utm_term": a and a.utm_term,
+        }
+        return {"agent": agent or SYSTEM_AGENT, "metadata": None, **fields}
+
+    @staticmethod
+    def _user(cart: Cart) -> dict[str, Any]:
+        """The cart's user; guests get a synthetic id (29 Next keys every cart to a user)."""
+        customer = cart.customer
+        common = {"ip": cart.ip, "user_agent": cart.user_agent}
+        if customer is not None:
+            return {
+                "id": customer.number,
+                "accepts_marketing": customer.accepts_marketing,
+                "email": customer.email,
+                "first_name": customer.first_name,
+                "last_name": customer.last_name,
+                "language": customer.language,
+                "phone_number": customer.phone,
+                **common,
+            }
+        address = cart.billing_address
+        return {
+            "id": GUEST_USER_BASE + cart.number,
+            "accepts_marketing": False,
+            "email": cart.email,
+            "first_name": address.first_name if address else "",
+            "last_name": address.last_name if address else "",
+            "language": cart.locale[:2],
+            "phone_number": None,
+            **common,
+        }
+
+    def _line(self, cart: Cart, n: int, line: Line) -> dict[str, Any]:
+        product = line.product
+        noun = product.title.split(" ", 1)[-1]
+        funnel = cart.attribution.funnel if cart.attribution else None
+        currency_index = [c for c, _ in MARKET.currencies].index(cart.currency)
+        return {
+            "id": line.number,
+            "attributes": [{"option": "Size", "value": SIZES[line.number % len(SIZES)]}]
+            if noun in SIZED
+            else [],
+            "is_upsell": n > 0 and funnel == "upsell",
+            "metadata": {},
+            "price_currency": cart.currency,
+            "product": self._product(product, noun),
+            "quantity": line.quantity,
+            "stockrecord": {
+                "id": product.number * 10 + currency_index,
+                "low_stock_threshold": 5,
+                "num_allocated": product.number * 7 % 13,
+                "num_in_stock": product.number * 37 % 240,
+                "partner_sku": product.sku,
+                "price": money(product.price),
+                "price_currency": cart.currency,
+                "price_retail": None if product.number % 3 == 0 else money(product.price * 5 // 4),
+            },
+        }
+
+    @staticmethod
+    def _product(product: Product, noun: str) -> dict[str, Any]:
+        slug = re.sub(r"[^a-z0-9]+", "-", product.title.lower()).strip("-")
+        category_slug = re.sub(r"[^a-z0-9]+", "-", noun.lower()).strip("-")
+        return {
+            "id": product.number,
+            "categories": [
+                {"id": 1 + zlib.crc32(noun.encode()) % 9973, "name": noun, "slug": category_slug}
+            ],
+            "images": [
+                {
+                    "id": product.number * 10 + 1,
+                    "attachment": None,
+                    "caption": product.title,
+                    "display_order": 0,
+                    "file_name": product.image.rsplit("/", 1)[-1],
+                    "src": product.image,
+                }
+            ],
+            "title": product.title,
+            "upc": _upc(product.number),
+            "url": f"{STORE}/catalogue/{slug}_{product.number}/",
+        }
+
+    # -- request hooks -----------------------------------------------------------------------
+
+    def query(self, request: Request) -> Mapping[str, list[str]]:
+        """Also accept comma lists for ``product``/``funnels`` and Django's boolean spellings."""
+        out = dict(super().query(request))
+        for name in ("product", "funnels"):
+            if name in out:
+                out[name] = [part for value in out[name] for part in value.split(",")]
+        if "abandoned" in out:
+            # Django's BooleanWidget reads True/False/1/0 as well as true/false.
+            spellings = {"true": "true", "1": "true", "false": "false", "0": "false"}
+            out["abandoned"] = [spellings.get(v.lower(), v) for v in out["abandoned"]]
+        return out
+
+    # -- listing -----------------------------------------------------------------------------
+
+    @cached_property
+    def _open(self) -> list[Cart]:
+        """Open carts (active and abandoned) in listing order, computed once."""
+        return select(self.dataset, where=lambda c: c.status in OPEN_STATUSES, order=ORDER).items
+
+    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+        where = all_of(self._filters(params))
+        carts: Sequence[Cart] = self._open if where is None else [c for c in self._open if where(c)]
+        cursor = self._decode(params["cursor"])
+        total = len(carts)
+        if cursor is None:
+            start, end = 0, min(PAGE_SIZE, total)
+        else:
+            reverse, boundary = cursor
+            if reverse:
+                end = bisect_left(carts, _rank(boundary), key=_rank)
+                start = max(0, end - PAGE_SIZE)
+            else:
+                start = bisect_right(carts, _rank(boundary), key=_rank)
+                end = min(total, start + PAGE_SIZE)
+        items = list(carts[start:end])
+        first = items[0] if items else cursor and cursor[1]
+        last = items[-1] if items else cursor and cursor[1]
+        body = {
+            "next": self._link(request, False, last) if end < total and last else None,
+            "previous": self._link(request, True, first) if start > 0 and first else None,
+            "results": self.carts_json(items),
+        }
+        return json_response(body)
+
+    def _filters(self, params: dict[str, Any]) -> list[Predicate]:
+        preds: list[Predicate] = []
+        if (abandoned := params["abandoned"]) is not None:
+            preds.append(lambda c: (c.status == "abandoned") is abandoned)
+        if currency := params["currency"]:
+            preds.append(lambda c: c.currency == currency)
+        if day := params["date_created_from"]:
+            since = _day_start(day, "date_created_from")
+            preds.append(lambda c: c.created_at >= since)
+        if day := params["date_created_to"]:
+            until = _day_start(day, "date_created_to") + 86_400  # the whole UTC day
+            preds.append(lambda c: c.created_at < until)
+        if products := frozenset(params["product"] or ()):
+            preds.append(lambda c: any(line.product.number in products for line in c.lines))
+        if funnels := frozenset(f for f in params["funnels"] or () if f):
+            preds.append(lambda c: c.attribution is not None and c.attribution.funnel in funnels)
+        for name, get in STRING_FILTERS.items():
+            if value := params[name]:  # django-filter skips empty values
+                preds.append(
+                    lambda c, get=get, value=value: (
+                        c.attribution is not None and get(c.attribution) == value
+                    )
+                )
+        return preds
+
+    # -- cursors -----------------------------------------------------------------------------
+
+    def _signature(self, text: str) -> str:
+        key = f"{self.name}|{self.dataset.seed}|{self.dataset.now}|{len(self.dataset)}".encode()
+        return hashlib.blake2b(text.encode(), key=key[:64], digest_size=8).hexdigest()
+
+    def _encode(self, reverse: bool, cart: Cart) -> str:
+        text = f"{'r=1&' if reverse else ''}p={cart.number}"
+        raw = f"{text}&s={self._signature(text)}"
+        return base64.urlsafe_b64encode(raw.encode()).decode()
+
+    def _decode(self, cursor: str | None) -> tuple[bool, Cart] | None:
+        """``(reverse, boundary cart)`` of a cursor this mock issued; else 404 Invalid cursor."""
+        if not cursor:
+            return None  # DRF: an empty cursor decodes to no position (the first page)
+        invalid = ApiError(Problem.NOT_FOUND, "Invalid cursor", param="cursor")
+        try:
+            text = base64.b64decode(cursor, altchars=b"-_", validate=True).decode("ascii")
+        except (ValueError, binascii.Error, UnicodeError):
+            raise invalid from None
+        match = _CURSOR.fullmatch(text)
+        if match is None or match.group(3) != self._signature(text.rsplit("&s=", 1)[0]):
+            raise invalid
+        index = int(match.group(2)) - self.dataset.carts[0].number if self.dataset.carts else -1
+        if not 0 <= index < len(self.dataset):
+            raise invalid
+        return match.group(1) is not None, self.dataset.carts[index]
+
+    def _link(self, request: Request, reverse: bool, boundary: Cart) -> str:
+        """Absolute URL with every query parameter kept and ``cursor`` replaced (DRF sorts keys)."""
+        merged: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            if key != "cursor":
+                merged.setdefault(key, []).append(value)
+        merged["cursor"] = [self._encode(reverse, boundary)]
+        return self.url(request, dict(sorted(merged.items())))
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def error(self, error: ApiError) -> Response:
+        """DRF bodies: field-keyed 400 for query values, ``{"detail"}`` for everything else."""
+        problem, headers = error.problem, dict(error.headers)
+        if problem is Problem.BAD_PARAMETER:
+            if error.param is None or error.param in {VERSION_HEADER, FORCE_STATUS_HEADER}:
+                detail = error.message
+                if error.param == VERSION_HEADER:
+                    detail += f"; supported versions: {self._versions}."
+                body: dict[str, Any] = {"detail": detail}
+            else:
+                body = {error.param: [error.message]}
+        elif problem is Problem.INVALID_CREDENTIALS:
+            message = error.message
+            body = {"detail": message if message.startswith("Malformed") else "Invalid token."}
+        else:
+            body = {"detail": _DETAIL[problem]}
+            if problem is Problem.NOT_FOUND and error.param != "cursor":
+                body = {"detail": "Not found."}
+        if problem in {Problem.MISSING_CREDENTIALS, Problem.INVALID_CREDENTIALS}:
+            headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        if problem is Problem.RATE_LIMITED:
+            headers["Retry-After"] = "1"  # documented: 4 requests/second per token
+        return json_response(body, problem.status, headers=headers)
+
+    @cached_property
+    def _versions(self) -> str:
+        """The supported API versions, as the spec's header enum lists them."""
+        schema = self.spec["components"]["parameters"][VERSION_HEADER]["schema"]
+        return ", ".join(schema["enum"])
+
+
+VENDOR = NextCommerce

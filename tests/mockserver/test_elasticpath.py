@@ -1,0 +1,640 @@
+"""Elastic Path ``GET /v2/carts`` in the mock: every parameter's semantics on the data.
+
+Expectations are recomputed here from the rendered carts (or the canonical ones), never with the
+vendor module's own predicates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from mockserver.model import Cart
+
+from .conftest import AUTH, assert_conforms, client_for, vendor_of
+
+VENDOR = "elasticpath"
+ROUTE = "/v2/carts"
+HEADERS = AUTH[VENDOR]
+CUSTOMER = "X-Moltin-Customer-Token"
+ACCOUNT = "EP-Account-Management-Authentication-Token"
+
+
+def _client() -> TestClient:
+    return client_for(VENDOR)
+
+
+def _carts() -> list[Cart]:
+    return vendor_of(_client(), VENDOR).dataset.carts
+
+
+def _get(params: Any = None, headers: dict[str, str] | None = None, client: Any = None):
+    response = (client or _client()).get(ROUTE, params=params, headers=headers or HEADERS)
+    assert_conforms(VENDOR, response)
+    return response
+
+
+def _follow(url: str) -> dict[str, Any]:
+    """GET a link the mock handed out (absolute, or a path with a query)."""
+    response = _client().get(url, headers=HEADERS)
+    assert_conforms(VENDOR, response)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _ok(params: Any = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    response = _get(params, headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _all(params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> list[dict]:
+    """Every cart the request matches, walking ``page[offset]`` 100 at a time."""
+    out: list[dict] = []
+    offset = 0
+    while True:
+        body = _ok({**(params or {}), "page[limit]": 100, "page[offset]": offset}, headers)
+        out += body["data"]
+        offset += 100
+        if offset >= body["meta"]["results"]["total"]:
+            assert len(out) == body["meta"]["results"]["total"]
+            return out
+
+
+def _bad(params: Any, source: str, status: int = 400, headers: dict[str, str] | None = None):
+    response = _get(params, headers)
+    assert response.status_code == status, response.text
+    (error,) = response.json()["errors"]
+    assert error["status"] == status
+    assert error.get("source") == source, error
+    return error
+
+
+# -- independent oracle --------------------------------------------------------------------------
+
+
+def _glob(pattern: str, name: str) -> bool:
+    """Case-insensitive match of *name* against *pattern* where ``*`` is any run of characters."""
+    parts = pattern.casefold().split("*")
+    text = name.casefold()
+    if len(parts) == 1:
+        return text == parts[0]
+    if not text.startswith(parts[0]):
+        return False
+    pos = len(parts[0])
+    for middle in parts[1:-1]:
+        found = text.find(middle, pos)
+        if found < 0:
+            return False
+        pos = found + len(middle)
+    return len(text) - pos >= len(parts[-1]) and text.endswith(parts[-1])
+
+
+def _term_holds(term: tuple[str, str], cart: dict[str, Any]) -> bool:
+    kind, operand = term
+    if kind == "ilike":
+        return _glob(operand, cart["name"])
+    accounts = cart["relationships"]["accounts"].get("data", [])
+    return any(a["id"].lower() == operand.lower() for a in accounts)
+
+
+def _expression(terms: list[tuple[str, str]], joiners: list[str]) -> str:
+    text = [
+        f'ilike(name,"{v}")' if k == "ilike" else f'contains(account_ids,"{v}")' for k, v in terms
+    ]
+    return text[0] + "".join(j + t for j, t in zip(joiners, text[1:], strict=True))
+
+
+def _holds(terms: list[tuple[str, str]], joiners: list[str], cart: dict[str, Any]) -> bool:
+    """Left-to-right evaluation, as the spec describes (no precedence, no parentheses)."""
+    result = _term_holds(terms[0], cart)
+    for joiner, term in zip(joiners, terms[1:], strict=True):
+        value = _term_holds(term, cart)
+        result = (result and value) if joiner == ":" else (result or value)
+    return result
+
+
+def _format(amount: int, currency: str) -> str:
+    symbol = {"USD": "$", "GBP": "£", "EUR": "€"}[currency]
+    text = f"{abs(amount) / 100:,.2f}"
+    return f"-{symbol}{text}" if amount < 0 else f"{symbol}{text}"
+
+
+# -- strategies ----------------------------------------------------------------------------------
+
+
+@st.composite
+def name_patterns(draw: st.DrawFn) -> str:
+    """Patterns cut from real cart names, re-cased, with ``*`` wildcards around and inside."""
+    name = draw(st.sampled_from(sorted({c.name for c in _carts()})))
+    start = draw(st.integers(0, len(name) - 1))
+    end = draw(st.integers(start + 1, len(name)))
+    piece = name[start:end]
+    piece = draw(st.sampled_from([piece, piece.upper(), piece.lower(), piece.swapcase()]))
+    if draw(st.booleans()) and len(piece) > 2:
+        cut = draw(st.integers(1, len(piece) - 1))
+        piece = piece[:cut] + "*" + piece[cut:]
+    lead = "*" if start > 0 or draw(st.booleans()) else ""
+    tail = "*" if end < len(name) or draw(st.booleans()) else ""
+    return (lead + piece + tail).replace('"', "") or "*"
+
+
+@st.composite
+def account_ids(draw: st.DrawFn) -> str:
+    dataset = vendor_of(_client(), VENDOR).dataset
+    known = sorted({c.account_uid for c in dataset.carts if c.account_uid})
+    uid = draw(st.sampled_from([*known, str(uuid.UUID(int=draw(st.integers(0, 2**128 - 1))))]))
+    return draw(st.sampled_from([uid, uid.upper()]))
+
+
+terms = st.one_of(
+    st.tuples(st.just("ilike"), name_patterns()), st.tuples(st.just("contains"), account_ids())
+)
+
+
+@st.composite
+def filters(draw: st.DrawFn) -> tuple[list[tuple[str, str]], list[str]]:
+    chosen = draw(st.lists(terms, min_size=1, max_size=4))
+    joiners = draw(
+        st.lists(st.sampled_from(":|"), min_size=len(chosen) - 1, max_size=len(chosen) - 1)
+    )
+    return chosen, joiners
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def test_every_cart_renders_consistently() -> None:
+    carts = {c.uid: c for c in _carts()}
+    rendered = _all()
+    assert len(rendered) == len(carts)
+    for cart in rendered:
+        canonical = carts[cart["id"]]
+        assert cart["type"] == "cart"
+        assert cart["name"] == canonical.name
+        price = cart["meta"]["display_price"]
+        currency = canonical.currency
+        assert currency in {"USD", "GBP", "EUR"}
+        for money in price.values():
+            assert money["currency"] == currency
+            assert money["formatted"] == _format(money["amount"], currency)
+        assert price["with_tax"]["amount"] == canonical.total
+        assert (
+            price["with_tax"]["amount"] == price["without_tax"]["amount"] + price["tax"]["amount"]
+        )
+        assert price["discount"]["amount"] == -canonical.discount <= 0
+        assert (
+            price["without_discount"]["amount"] + price["discount"]["amount"]
+            == price["with_tax"]["amount"]
+        )
+        assert price["shipping"]["amount"] == canonical.shipping
+        stamps = cart["meta"]["timestamps"]
+        assert stamps["created_at"] <= stamps["updated_at"] < stamps["expires_at"]
+        rel = cart["relationships"]
+        assert [i["id"] for i in rel["items"]["data"]] == [line.uid for line in canonical.lines]
+        customers = [c["id"] for c in rel["customers"].get("data", [])]
+        assert customers == ([canonical.customer.uid] if canonical.customer else [])
+        accounts = [a["id"] for a in rel["accounts"].get("data", [])]
+        assert accounts == ([canonical.account_uid] if canonical.account_uid else [])
+        assert len(rel["custom_discounts"]["data"]) == (1 if canonical.discount else 0)
+        assert cart["links"]["self"].endswith(f"/v2/carts/{cart['id']}")
+
+
+def test_currencies_spread_usd_first() -> None:
+    counts: dict[str, int] = {}
+    for cart in _carts():
+        counts[cart.currency] = counts.get(cart.currency, 0) + 1
+    assert set(counts) == {"USD", "GBP", "EUR"}
+    assert max(counts, key=counts.__getitem__) == "USD"
+
+
+# -- pagination ----------------------------------------------------------------------------------
+
+
+def test_defaults() -> None:
+    body = _ok()
+    assert len(body["data"]) == 20
+    assert body["meta"] == {
+        "page": {"current": 1, "limit": 20, "offset": 0, "total": 15},
+        "results": {"total": 300},
+    }
+    assert body["links"]["prev"] is None
+    assert "included" not in body
+
+
+@given(limit=st.integers(1, 100))
+def test_walking_next_links_returns_every_cart_once_newest_updated_first(limit: int) -> None:
+    seen: list[dict] = []
+    url: str | None = f"{ROUTE}?page[limit]={limit}"
+    pages = 0
+    while url is not None:
+        body = _follow(url)
+        pages += 1
+        assert body["meta"]["page"]["current"] == pages
+        assert body["meta"]["page"]["total"] == -(-300 // limit)
+        assert body["meta"]["results"]["total"] == 300
+        assert len(body["data"]) <= limit
+        seen += body["data"]
+        url = body["links"]["next"]
+        if url is not None:
+            assert url.startswith("http://testserver/v2/carts?")
+    assert pages == -(-300 // limit)
+    ids = [c["id"] for c in seen]
+    assert len(ids) == len(set(ids)) == 300
+    updated = [c["meta"]["timestamps"]["updated_at"] for c in seen]
+    assert updated == sorted(updated, reverse=True)
+
+
+@given(limit=st.integers(1, 100), offset=st.integers(0, 400))
+def test_page_window_and_links(limit: int, offset: int) -> None:
+    everything = [c["id"] for c in _all()]
+    body = _ok({"page[limit]": limit, "page[offset]": offset})
+    assert [c["id"] for c in body["data"]] == everything[offset : offset + limit]
+    assert body["meta"]["page"] == {
+        "current": offset // limit + 1,
+        "limit": limit,
+        "offset": offset,
+        "total": -(-300 // limit),
+    }
+    links = body["links"]
+
+    def query(link: str) -> dict[str, str]:
+        return dict(parse_qsl(urlsplit(link).query))
+
+    assert query(links["current"]) == {"page[offset]": str(offset), "page[limit]": str(limit)}
+    assert query(links["first"])["page[offset]"] == "0"
+    assert query(links["last"])["page[offset]"] == str((-(-300 // limit) - 1) * limit)
+    assert (links["prev"] is None) == (offset == 0)
+    if links["prev"] is not None:
+        assert query(links["prev"])["page[offset]"] == str(max(0, offset - limit))
+    assert (links["next"] is None) == (offset + limit >= 300)
+    if links["next"] is not None:
+        assert query(links["next"])["page[offset]"] == str(offset + limit)
+
+
+def test_links_keep_brackets_filter_and_include() -> None:
+    expression = 'ilike(name,"*cart*")|ilike(name,"gifts")'
+    body = _ok({"filter": expression, "include": "custom_discounts", "page[limit]": 5})
+    for name in ("current", "first", "last", "next"):
+        link = body["links"][name]
+        assert "?page[offset]=" in link and "&page[limit]=5" in link
+        query = dict(parse_qsl(urlsplit(link).query))
+        assert query["filter"] == expression
+        assert query["include"] == "custom_discounts"
+    # Following the link gives the same result as asking directly.
+    followed = _follow(body["links"]["next"])
+    direct = _ok(
+        {"filter": expression, "include": "custom_discounts", "page[limit]": 5, "page[offset]": 5}
+    )
+    assert followed == direct
+
+
+def test_single_and_empty_pages() -> None:
+    body = _ok(
+        {
+            "page[limit]": 100,
+            "filter": 'contains(account_ids,"00000000-0000-4000-8000-000000000000")',
+        }
+    )
+    assert body["data"] == []
+    assert body["meta"]["page"]["total"] == 0 and body["meta"]["results"]["total"] == 0
+    assert body["links"]["next"] is None and body["links"]["prev"] is None
+    assert body["links"]["last"] == body["links"]["first"] == body["links"]["current"]
+
+
+def test_offset_past_the_end_is_empty_not_an_error() -> None:
+    body = _ok({"page[offset]": 10000})
+    assert body["data"] == [] and body["links"]["next"] is None
+    assert body["meta"]["page"]["offset"] == 10000
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        pytest.param("page[limit]", "0", id="limit-0"),
+        pytest.param("page[limit]", "101", id="limit-101"),
+        pytest.param("page[limit]", "-1", id="limit-negative"),
+        pytest.param("page[limit]", "2.5", id="limit-float"),
+        pytest.param("page[limit]", "ten", id="limit-text"),
+        pytest.param("page[limit]", "9" * 40, id="limit-huge"),
+        pytest.param("page[limit]", "", id="limit-empty"),
+        pytest.param("page[offset]", "-1", id="offset-negative"),
+        pytest.param("page[offset]", "10001", id="offset-over-max"),
+        pytest.param("page[offset]", "1e3", id="offset-exponent"),
+        pytest.param("page[offset]", "٣", id="offset-arabic-digit"),
+        pytest.param("include", "customers", id="include-unknown"),
+        pytest.param("include", "", id="include-empty"),
+        pytest.param("include", "custom_discounts,items", id="include-partly-unknown"),
+    ],
+)
+def test_bad_page_and_include_values_are_400_naming_the_parameter(name: str, value: str) -> None:
+    _bad({name: value}, name)
+
+
+@given(limit=st.one_of(st.integers(max_value=0), st.integers(min_value=101)))
+def test_limit_out_of_range_is_never_clamped(limit: int) -> None:
+    _bad({"page[limit]": limit}, "page[limit]")
+
+
+def test_repeated_page_parameter_is_400() -> None:
+    _bad([("page[limit]", "5"), ("page[limit]", "6")], "page[limit]")
+
+
+# -- filter --------------------------------------------------------------------------------------
+
+
+@given(expression=filters())
+def test_filter_returns_exactly_the_matching_carts(expression) -> None:
+    chosen, joiners = expression
+    text = _expression(chosen, joiners)
+    everything = _all()
+    expected = [c["id"] for c in everything if _holds(chosen, joiners, c)]
+    got = _all({"filter": text})
+    assert [c["id"] for c in got] == expected  # same set, same (newest-updated-first) order
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        pytest.param('ilike(name,"cart")', lambda n: n.lower() == "cart", id="exact-name"),
+        pytest.param('ilike(name,"CART")', lambda n: n.lower() == "cart", id="case-insensitive"),
+        pytest.param('ilike(name,"*cart*")', lambda n: "cart" in n.lower(), id="contains"),
+        pytest.param('ilike(name,"my*")', lambda n: n.lower().startswith("my"), id="prefix"),
+        pytest.param('ilike(name,"*")', lambda n: True, id="star-matches-all"),
+        pytest.param('ilike(name,"c.rt")', lambda n: False, id="dot-is-literal"),
+        pytest.param('ilike(name,"*:*")', lambda n: ":" in n, id="colon-inside-quotes"),
+    ],
+)
+def test_ilike_semantics(expression: str, expected: Callable[[str], bool]) -> None:
+    want = [c["id"] for c in _all() if expected(c["name"])]
+    assert [c["id"] for c in _all({"filter": expression})] == want
+
+
+def test_contains_account_ids_any_case() -> None:
+    cart = next(c for c in _carts() if c.account_uid)
+    want = {c.uid for c in _carts() if c.account_uid == cart.account_uid}
+    for uid in (cart.account_uid, cart.account_uid.upper()):
+        got = {c["id"] for c in _all({"filter": f'contains(account_ids,"{uid}")'})}
+        assert got == want and cart.uid in got
+
+
+def test_and_or_are_evaluated_left_to_right() -> None:
+    cart = next(c for c in _carts() if c.account_uid)
+    account = f'contains(account_ids,"{cart.account_uid}")'
+    # (account AND name=gifts) OR name=wishlist  vs  (account OR name=wishlist) AND name=gifts
+    left = _all({"filter": f'{account}:ilike(name,"gifts")|ilike(name,"wishlist")'})
+    right = _all({"filter": f'{account}|ilike(name,"wishlist"):ilike(name,"gifts")'})
+    rows = _carts()
+    assert {c["id"] for c in left} == {
+        c.uid
+        for c in rows
+        if (c.account_uid == cart.account_uid and c.name == "Gifts") or c.name == "Wishlist"
+    }
+    assert {c["id"] for c in right} == {
+        c.uid
+        for c in rows
+        if (c.account_uid == cart.account_uid or c.name == "Wishlist") and c.name == "Gifts"
+    }
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        pytest.param('eq(name,"Cart")', id="unknown-operator"),
+        pytest.param('ilike(email,"x")', id="unknown-field"),
+        pytest.param("ilike(name,Cart)", id="unquoted"),
+        pytest.param("ilike(name,'Cart')", id="single-quotes"),
+        pytest.param('ilike(name,"a\\"b")', id="escaped-quote"),
+        pytest.param('ilike(name,"")', id="empty-text"),
+        pytest.param('ilike(name, "Cart")', id="space"),
+        pytest.param('ilike(name,"Cart"):', id="dangling-joiner"),
+        pytest.param('ilike(name,"Cart");ilike(name,"x")', id="bad-joiner"),
+        pytest.param('(ilike(name,"Cart"))', id="parentheses"),
+        pytest.param('contains(account_ids,"abc123")', id="not-a-uuid"),
+        pytest.param('ilike(name,"\u0000")', id="nul"),
+        pytest.param('ilike(name,"a\nb")', id="newline"),
+        pytest.param('ilike(name,"Cart")\n', id="trailing-newline"),
+        pytest.param(":".join(['ilike(name,"a")'] * 11), id="eleven-terms"),
+        pytest.param('ilike(name,"' + "x" * 1000 + '")', id="too-long"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_malformed_filter_is_400_with_source_filter(expression: str) -> None:
+    error = _bad({"filter": expression}, "filter")
+    assert "filter" in error["detail"].lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("🛒 cart 🎁", id="emoji"),
+        pytest.param("עגלה שלי", id="rtl-hebrew"),
+        pytest.param("سلة", id="rtl-arabic"),
+        pytest.param("‮cart‬", id="bidi-override"),
+    ],
+)
+def test_odd_unicode_in_ilike_is_valid_and_matches_nothing(text: str) -> None:
+    body = _ok({"filter": f'ilike(name,"{text}")'})
+    assert body["data"] == [] and body["meta"]["results"]["total"] == 0
+
+
+def test_ten_terms_are_accepted() -> None:
+    body = _ok({"filter": "|".join(['ilike(name,"gifts")'] * 10)})
+    assert body["meta"]["results"]["total"] == sum(c.name == "Gifts" for c in _carts())
+
+
+# -- include=custom_discounts --------------------------------------------------------------------
+
+
+@given(offset=st.integers(0, 299), limit=st.integers(1, 100))
+def test_include_custom_discounts(offset: int, limit: int) -> None:
+    body = _ok({"include": "custom_discounts", "page[offset]": offset, "page[limit]": limit})
+    plain = _ok({"page[offset]": offset, "page[limit]": limit})
+    assert "included" not in plain
+    assert plain["data"] == body["data"]
+    included = body["included"]["custom_discounts"]
+    expected = []
+    for cart in body["data"]:
+        rel = cart["relationships"]["custom_discounts"]["data"]
+        discount = cart["meta"]["display_price"]["discount"]
+        assert (len(rel) == 1) == (discount["amount"] < 0)
+        expected += [(r["id"], discount) for r in rel]
+    assert [(d["id"], d["amount"]) for d in included] == expected
+    assert all(d["type"] == "custom_discount" for d in included)
+
+
+def test_custom_discount_ids_are_stable_and_unique(make_client) -> None:
+    fresh = make_client(VENDOR, at_root=True, carts=300)
+    first = {
+        c["id"]: c["relationships"]["custom_discounts"]["data"]
+        for c in _all({"include": "custom_discounts"})
+    }
+    params = {"page[limit]": 100, "include": "custom_discounts"}
+    second = {}
+    for offset in (0, 100, 200):
+        body = fresh.get(ROUTE, params={**params, "page[offset]": offset}, headers=HEADERS).json()
+        second |= {c["id"]: c["relationships"]["custom_discounts"]["data"] for c in body["data"]}
+    assert first == second
+    ids = [r["id"] for rel in first.values() for r in rel]
+    assert len(ids) == len(set(ids)) == sum(c.discount > 0 for c in _carts()) > 0
+    assert not set(ids) & set(first)  # not the cart ids themselves
+
+
+# -- shopper tokens ------------------------------------------------------------------------------
+
+
+@given(data=st.data())
+def test_customer_token_narrows_to_that_customers_carts(data: st.DataObject) -> None:
+    dataset = vendor_of(_client(), VENDOR).dataset
+    customer = data.draw(st.sampled_from(dataset.customers))
+    token = data.draw(st.sampled_from([customer.uid, customer.uid.upper(), f" {customer.uid} "]))
+    everything = _all()
+    want = [
+        c["id"]
+        for c in everything
+        if any(r["id"] == customer.uid for r in c["relationships"]["customers"].get("data", []))
+    ]
+    got = _all(headers={**HEADERS, CUSTOMER: token})
+    assert [c["id"] for c in got] == want
+
+
+@given(data=st.data())
+def test_account_token_narrows_to_that_accounts_carts(data: st.DataObject) -> None:
+    dataset = vendor_of(_client(), VENDOR).dataset
+    account = data.draw(st.sampled_from(dataset.accounts))
+    want = [
+        c["id"]
+        for c in _all()
+        if any(r["id"] == account for r in c["relationships"]["accounts"].get("data", []))
+    ]
+    got = _all(headers={**HEADERS, ACCOUNT: account})
+    assert [c["id"] for c in got] == want
+
+
+def test_token_combines_with_filter() -> None:
+    cart = next(c for c in _carts() if c.customer and c.account_uid)
+    headers = {**HEADERS, CUSTOMER: cart.customer.uid}
+    got = _all({"filter": f'contains(account_ids,"{cart.account_uid}")'}, headers)
+    assert cart.uid in {c["id"] for c in got}
+    assert all(
+        c["relationships"]["customers"]["data"][0]["id"] == cart.customer.uid
+        and c["relationships"]["accounts"]["data"][0]["id"] == cart.account_uid
+        for c in got
+    )
+
+
+def test_customer_without_carts_gets_an_empty_list() -> None:
+    dataset = vendor_of(_client(), VENDOR).dataset
+    with_carts = {c.customer.uid for c in dataset.carts if c.customer}
+    lonely = next(c for c in dataset.customers if c.uid not in with_carts)
+    body = _ok(headers={**HEADERS, CUSTOMER: lonely.uid})
+    assert body["data"] == [] and body["meta"]["results"]["total"] == 0
+
+
+def test_both_shopper_tokens_are_403() -> None:
+    dataset = vendor_of(_client(), VENDOR).dataset
+    headers = {**HEADERS, CUSTOMER: dataset.customers[0].uid, ACCOUNT: dataset.accounts[0]}
+    response = _get(headers=headers)
+    assert response.status_code == 403
+    (error,) = response.json()["errors"]
+    assert error["title"] == "Forbidden" and ACCOUNT in error["detail"]
+
+
+@pytest.mark.parametrize("header", [CUSTOMER, ACCOUNT])
+@pytest.mark.parametrize(
+    "token",
+    ["", "not-a-token", "00000000-0000-4000-8000-000000000000", "eyJhbGciOiJIUzI1NiJ9.e30.sig"],
+)
+def test_unknown_shopper_token_is_403_naming_the_header(header: str, token: str) -> None:
+    error = _bad(None, header, 403, headers={**HEADERS, header: token})
+    assert "id" in error["detail"]
+
+
+def test_shopper_token_is_checked_before_parameters() -> None:
+    _bad({"page[limit]": 0}, CUSTOMER, 403, headers={**HEADERS, CUSTOMER: "nope"})
+
+
+# -- bearer auth ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="missing"),
+        pytest.param({"Authorization": ""}, id="empty"),
+        pytest.param({"Authorization": "Bearer"}, id="no-token"),
+        pytest.param({"Authorization": "Basic dXNlcjpwYXNz"}, id="basic"),
+        pytest.param({"Authorization": "test-token"}, id="no-scheme"),
+        pytest.param({CUSTOMER: "x"}, id="shopper-header-only"),
+    ],
+)
+def test_missing_or_malformed_bearer_is_401_errors_array(headers: dict[str, str]) -> None:
+    response = _client().get(ROUTE, headers=headers)
+    assert_conforms(VENDOR, response)
+    assert response.status_code == 401
+    (error,) = response.json()["errors"]
+    assert error["status"] == 401 and error["title"] == "Unauthorized"
+
+
+def test_any_well_formed_bearer_is_accepted_by_default() -> None:
+    assert _get(headers={"Authorization": "bearer whatever.jwt.value"}).status_code == 200
+
+
+def test_configured_token_is_the_only_one_accepted(make_client) -> None:
+    client = make_client(VENDOR, at_root=True, token="s3cret")
+    assert _get(headers={"Authorization": "Bearer s3cret"}, client=client).status_code == 200
+    response = _get(headers={"Authorization": "Bearer test-token"}, client=client)
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["title"] == "Unauthorized"
+
+
+def test_prefixed_mount_links_use_the_prefix(make_client) -> None:
+    client = make_client(VENDOR, carts=30)
+    response = client.get("/elasticpath/v2/carts", params={"page[limit]": 10}, headers=HEADERS)
+    assert_conforms(VENDOR, response)
+    assert response.json()["links"]["next"].startswith("http://testserver/elasticpath/v2/carts?")
+
+
+# -- faults and determinism ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 429, 500, 503])
+def test_forced_statuses_use_the_errors_envelope(status: int) -> None:
+    response = _get(headers={**HEADERS, "X-Cartkit-Force-Status": str(status)})
+    assert response.status_code == status
+    (error,) = response.json()["errors"]
+    assert error["status"] == status
+    if status == 429:
+        assert response.headers["Retry-After"] == "1"
+    if status == 500:
+        uuid.UUID(error["request_id"])
+
+
+def _bodies(client: TestClient) -> list[bytes]:
+    queries = [
+        {},
+        {"page[limit]": 100, "page[offset]": 37, "include": "custom_discounts"},
+        {"filter": 'ilike(name,"*cart*")|ilike(name,"gifts")'},
+    ]
+    return [client.get(ROUTE, params=q, headers=HEADERS).content for q in queries]
+
+
+def test_same_seed_same_bytes_different_seed_different(make_client) -> None:
+    one = _bodies(make_client(VENDOR, at_root=True, seed=7))
+    two = _bodies(make_client(VENDOR, at_root=True, seed=7))
+    other = _bodies(make_client(VENDOR, at_root=True, seed=8))
+    assert one == two
+    assert all(a != b for a, b in zip(one, other, strict=True))
+
+
+def test_response_is_json() -> None:
+    response: httpx.Response = _get()
+    assert response.headers["content-type"].startswith("application/json")
