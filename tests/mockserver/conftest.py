@@ -15,12 +15,13 @@ import specs
 from mockserver import create_app
 from mockserver.vendor import Vendor
 
+TOKEN = "test-token"
 AUTH: dict[str, dict[str, str]] = {
     "shopimind": {"spm-api-key": "cartkit-test-key-0123456789"},
-    "nextcommerce": {"Authorization": "Bearer test-token", "X-29next-API-Version": "2023-02-10"},
-    "elasticpath": {"Authorization": "Bearer test-token"},
-    "epages": {"Authorization": "Bearer test-token"},
-    "stateset": {"Authorization": "Bearer test-token"},
+    "nextcommerce": {"Authorization": f"Bearer {TOKEN}", "X-29next-API-Version": "2023-02-10"},
+    "elasticpath": {"Authorization": f"Bearer {TOKEN}"},
+    "epages": {"Authorization": f"Bearer {TOKEN}"},
+    "stateset": {"Authorization": f"Bearer {TOKEN}"},
 }
 """Well-formed credentials (and required headers) for each vendor."""
 
