@@ -56,4 +56,5 @@ def _forced(value: str) -> ApiError:
             "400, 401, 403, 404, 406, 429, 500, 503",
             param=FORCE_STATUS_HEADER,
         )
-    return ApiError(problem, f"Forced by the {FORCE_STATUS_HEADER} header")
+    # The header is what "caused" the error, so envelopes that name a parameter name it.
+    return ApiError(problem, f"Forced by the {FORCE_STATUS_HEADER} header", param=FORCE_STATUS_HEADER)
