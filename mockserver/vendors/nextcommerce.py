@@ -31,7 +31,7 @@ import hashlib
 import re
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
@@ -42,7 +42,7 @@ from starlette.responses import Response
 from ..dataset import Market
 from ..errors import ApiError, Problem
 from ..faults import FORCE_STATUS_HEADER
-from ..model import Cart, Line, Product, iso
+from ..model import Attribution, Cart, Line, Product, iso
 from ..query import Field, Predicate, QueryError, SortKey, all_of, select
 from ..vendor import Vendor, json_response
 
@@ -79,13 +79,18 @@ STORE_AGENTS: tuple[dict[str, Any], ...] = tuple(
 SIZED = frozenset({"T-Shirt", "Hoodie", "Jacket", "Sneakers", "Scarf"})
 SIZES = ("XS", "S", "M", "L", "XL")
 
-STRING_FILTERS: dict[str, Any] = {
+
+def _subaffiliate(n: int) -> Callable[[Attribution], str | None]:
+    return lambda a: a.subaffiliates[n - 1]
+
+
+STRING_FILTERS: dict[str, Callable[[Attribution], str | None]] = {
     "utm_source": lambda a: a.utm_source,
     "utm_campaign": lambda a: a.utm_campaign,
     "utm_term": lambda a: a.utm_term,
     "utm_content": lambda a: a.utm_content,
     "affiliate": lambda a: a.affiliate,
-    **{f"subaffiliate{n}": (lambda a, i=n - 1: a.subaffiliates[i]) for n in range(1, 6)},
+    **{f"subaffiliate{n}": _subaffiliate(n) for n in range(1, 6)},
 }
 
 _DETAIL = {
@@ -126,6 +131,11 @@ def _upc(number: int) -> str:
     odd = sum(int(d) for d in digits[0::2])
     even = sum(int(d) for d in digits[1::2])
     return digits + str((10 - (odd * 3 + even) % 10) % 10)
+
+
+def _attribution_is(get: Callable[[Attribution], str | None], value: str) -> Predicate:
+    """Exact match on one attribution field; carts without attribution never match."""
+    return lambda c: c.attribution is not None and get(c.attribution) == value
 
 
 class NextCommerce(Vendor):
@@ -283,8 +293,9 @@ class NextCommerce(Vendor):
                 start = bisect_right(carts, _rank(boundary), key=_rank)
                 end = min(total, start + PAGE_SIZE)
         items = list(carts[start:end])
-        first = items[0] if items else cursor and cursor[1]
-        last = items[-1] if items else cursor and cursor[1]
+        # An empty page (a cursor reused with other filters) links around the cursor itself.
+        first = items[0] if items else cursor[1] if cursor else None
+        last = items[-1] if items else first
         body = {
             "next": self._link(request, False, last) if end < total and last else None,
             "previous": self._link(request, True, first) if start > 0 and first else None,
@@ -310,11 +321,7 @@ class NextCommerce(Vendor):
             preds.append(lambda c: c.attribution is not None and c.attribution.funnel in funnels)
         for name, get in STRING_FILTERS.items():
             if value := params[name]:  # django-filter skips empty values
-                preds.append(
-                    lambda c, get=get, value=value: (
-                        c.attribution is not None and get(c.attribution) == value
-                    )
-                )
+                preds.append(_attribution_is(get, value))
         return preds
 
     # -- cursors -----------------------------------------------------------------------------

@@ -48,11 +48,14 @@ def _schema(vendor: str) -> Any:
 
 def _conformance_test(vendor: str) -> Any:
     schema = _schema(vendor)
+    # Credentials only: Schemathesis generates the other headers itself (a fixed, valid
+    # X-29next-API-Version would overwrite the invalid one of a negative case).
+    credentials = {k: v for k, v in AUTH[vendor].items() if k != "X-29next-API-Version"}
 
     @schema.parametrize()
     @settings(deadline=None)
     def test(case: Any) -> None:
-        case.call_and_validate(headers=dict(AUTH[vendor]))
+        case.call_and_validate(headers=credentials)
 
     test.__name__ = f"test_{vendor}_conforms_to_its_spec"
     return test
