@@ -50,7 +50,7 @@ MARKET = Market(
 _HOST = "https://useast.api.elasticpath.com"
 _SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 _DESCRIPTIONS = ("", "", "", "For holidays", "Birthday gifts", "Weekly shop", "Saved for later")
-_DISCOUNT_NS = uuid.UUID("5d0e5a7e-8f0b-4b9a-9d1c-3e2f7a6b4c10")
+_CARTKIT_NS = uuid.UUID("5d0e5a7e-8f0b-4b9a-9d1c-3e2f7a6b4c10")
 _MAX_OFFSET = 10_000  # page[offset] maximum in the spec; links never point past it
 
 CUSTOMER_TOKEN = "X-Moltin-Customer-Token"
@@ -90,7 +90,7 @@ def money(amount: int, currency: str) -> dict[str, Any]:
 
 def discount_id(cart: Cart) -> str:
     """The id of the custom discount of *cart* (only carts with ``discount > 0`` have one)."""
-    return str(uuid.uuid5(_DISCOUNT_NS, cart.uid))
+    return str(uuid.uuid5(_CARTKIT_NS, cart.uid))
 
 
 def parse_filter(expression: str) -> Predicate:
@@ -117,10 +117,10 @@ def parse_filter(expression: str) -> Predicate:
                 f'{_clip(expression[pos:])!r}; join ilike(name,"...") and '
                 'contains(account_ids,"<uuid>") terms with ":" (and) or "|" (or)',
             )
-        term = _term(match)
-        result = all_of((result, term)) if joiner == ":" else any_of((result, term))
-        assert result is not None
-        pos = match.end()
+        pair = (result, _term(match))
+        combined = all_of(pair) if joiner == ":" else any_of(pair)
+        assert combined is not None  # all_of only answers None for no predicates
+        result, pos = combined, match.end()
     return result
 
 
@@ -303,7 +303,7 @@ class ElasticPath(Vendor):
             )
         if error.problem is Problem.SERVER_ERROR:
             # The errors guide's 500 example carries a request id to quote to support.
-            item["request_id"] = str(uuid.uuid5(_DISCOUNT_NS, f"{self.dataset.seed}:{error}"))
+            item["request_id"] = str(uuid.uuid5(_CARTKIT_NS, f"{self.dataset.seed}:{error}"))
         headers = dict(error.headers)
         if error.problem is Problem.RATE_LIMITED:
             # rate-limits.md documents per-second limits and no headers; Retry-After is cartkit's.
@@ -317,9 +317,10 @@ def _links(
     """``first``/``prev``/``next``/``last``/``current`` as the vendor shows them.
 
     Absolute URLs with literal ``page[...]`` brackets (as in the vendor's examples) that keep
-    ``filter`` and ``include``; ``prev`` is null on the first page, ``next`` on the last. ``last``
-    is a URL even for a single page, as in the spec's example. No link goes past
-    ``page[offset]=10000``, the largest offset the endpoint accepts.
+    ``filter`` and ``include``; ``prev`` is null on the first page, ``next`` on the last, and
+    ``last`` "If there is only one page" (``PageLinks.last``; the spec's example links it anyway,
+    the description wins). No link goes past ``page[offset]=10000``, the largest offset the
+    endpoint accepts.
     """
     base = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
     tail = "".join(
@@ -329,13 +330,13 @@ def _links(
     def link(at: int) -> str:
         return f"{base}?page[offset]={at}&page[limit]={limit}{tail}"
 
-    reachable = _MAX_OFFSET // limit * limit
-    last = min(max(0, (-(-total // limit) - 1) * limit), reachable)
+    pages = -(-total // limit)
+    last = min((pages - 1) * limit, _MAX_OFFSET // limit * limit)
     following = offset + limit
     return {
         "current": link(offset),
         "first": link(0),
-        "last": link(last),
+        "last": link(last) if pages > 1 else None,
         "next": link(following) if following < total and following <= _MAX_OFFSET else None,
         "prev": link(max(0, offset - limit)) if offset > 0 else None,
     }
