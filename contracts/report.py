@@ -250,7 +250,8 @@ def curl(request: httpx.Request, placeholders: Mapping[str, str] | None = None) 
     """
     placeholders = {k.lower(): v for k, v in (placeholders or {}).items()}
     parts = ["curl", "-X", request.method]
-    for name, value in request.headers.items():
+    for raw_name, raw_value in request.headers.raw:
+        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
         if name.lower() in _TRANSPORT_HEADERS:
             continue
         if name.lower() in placeholders:
@@ -262,7 +263,7 @@ def curl(request: httpx.Request, placeholders: Mapping[str, str] | None = None) 
     return " ".join(parts)
 
 
-def redact(text: str, secrets: Sequence[str], placeholders: Mapping[str, str] = {}) -> str:  # noqa: B006
+def redact(text: str, secrets: Sequence[str], placeholders: Mapping[str, str] = {}) -> str:
     """Mask *secrets* in *text*; a Schemathesis ``[Filtered]`` header becomes its placeholder."""
     for name, value in placeholders.items():
         text = re.sub(

@@ -1,0 +1,28 @@
+"""cartkit's contract kit: check any server against a vendor's list-carts contract.
+
+The system under test is only "a base URL or an ASGI app", so the same checks judge a vendor's
+sandbox, a team's proxy or cartkit's mock; this package never imports ``mockserver``.
+
+>>> import contracts
+>>> contracts.GROUPS[:3]
+('conformance', 'pagination', 'filters')
+"""
+
+from __future__ import annotations
+
+from .errors import ConfigError
+from .report import CheckResult, Failure, Outcome, Report
+from .runner import GROUPS, check
+from .target import Credentials, Target
+
+__all__ = [
+    "GROUPS",
+    "CheckResult",
+    "ConfigError",
+    "Credentials",
+    "Failure",
+    "Outcome",
+    "Report",
+    "Target",
+    "check",
+]

@@ -1,0 +1,328 @@
+"""Reading the list endpoint page by page, asserting the pagination contract on the way.
+
+:class:`Session` is what every semantic check shares: the target, the vendor's oracle, a cached
+walk of the whole (unfiltered) set, and the last request made (the evidence for a failure). A
+:class:`Violation` is a broken contract, raised with what was expected, what was received and the
+request that shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .target import Target
+from .vendors import Cart, Oracle, Page
+
+__all__ = ["Session", "Skip", "Violation", "Walk"]
+
+
+class Violation(AssertionError):
+    """The server broke the contract."""
+
+    def __init__(
+        self, title: str, expected: str, received: str, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(f"{title}: expected {expected}, received {received}")
+        self.title = title
+        self.expected = expected
+        self.received = received
+        self.request = request
+
+
+class Skip(Exception):
+    """The check cannot run meaningfully against this server (the reason says why)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class Walk:
+    """The pages of one walk, in order, with the request of each."""
+
+    pages: list[tuple[Page, httpx.Request]] = field(default_factory=list)
+    truncated: bool = False  # stopped at the page limit before the server's last page
+    start: int = 0  # carts before the first page walked (a walk may begin mid-set)
+    first_body: Any = None
+
+    @property
+    def carts(self) -> list[Cart]:
+        """Every cart of every page, in order."""
+        return [cart for page, _ in self.pages for cart in page.carts]
+
+    @property
+    def total(self) -> int | None:
+        """The total the first page reported."""
+        return self.pages[0][0].total if self.pages else None
+
+    @property
+    def last_request(self) -> httpx.Request:
+        """The request of the last page."""
+        return self.pages[-1][1]
+
+
+def snippet(response: httpx.Response, limit: int = 300) -> str:
+    """Status and the start of the body, on one line."""
+    text = re.sub(r"\s+", " ", response.text).strip()
+    text = text if len(text) <= limit else text[:limit] + "..."
+    return f"{response.status_code} {text}"
+
+
+class Session:
+    """Shared state of the semantic checks of one run."""
+
+    def __init__(self, target: Target, oracle: Oracle, *, max_pages: int) -> None:
+        self.target = target
+        self.oracle = oracle
+        self.max_pages = max_pages
+        self.last_request: httpx.Request | None = None
+        self._universe: Walk | None = None
+
+    # -- requests --------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """One GET; transport errors become a :class:`Violation` with the request."""
+        request = self.target.client.build_request("GET", url or self.target.url)
+        try:
+            response = self.target.get(params or {}, url=url, headers=headers)
+        except httpx.TransportError as exc:
+            raise Violation(
+                "Request failed", "a response", f"{type(exc).__name__}: {exc}", request
+            ) from None
+        self.last_request = response.request
+        return response
+
+    def page(
+        self,
+        params: Mapping[str, Any] | None,
+        size: int | None,
+        index: int,
+        url: str | None = None,
+        *,
+        envelope: bool = False,
+    ) -> tuple[Page, httpx.Response]:
+        """Fetch and read one page; anything but a readable 200 is a :class:`Violation`.
+
+        With *envelope*, pagination fields that disagree with each other are one too (only the
+        pagination checks ask, so such a bug is blamed on them, not on a filter check).
+        """
+        response = self.fetch(params, url=url)
+        if response.status_code != 200:
+            raise Violation(
+                "Listing carts failed",
+                "200 with a page of carts",
+                snippet(response),
+                response.request,
+            )
+        try:
+            page = self.oracle.parse(response.json(), size, index)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise Violation(
+                "Unreadable list envelope",
+                "the documented list envelope",
+                f"{type(exc).__name__}: {exc} in {snippet(response)}",
+                response.request,
+            ) from None
+        if envelope and page.problems:
+            raise Violation(
+                "Inconsistent list envelope",
+                "pagination fields that agree with each other",
+                "; ".join(page.problems),
+                response.request,
+            )
+        return page, response
+
+    # -- walking ---------------------------------------------------------------------------
+
+    def walk(
+        self,
+        params: Mapping[str, Any],
+        size: int | None,
+        *,
+        max_pages: int | None = None,
+        start: int = 0,
+        envelope: bool = False,
+    ) -> Walk:
+        """Walk every page of *params* at *size* as the server links them, checking as it goes.
+
+        Holds: no cart twice; every page <= *size*; a short or empty page only at the end; the
+        "more"/next signal false exactly on the last page (for offset and page-number vendors
+        the page after it is fetched and must be empty); the total constant and equal to the
+        number of carts walked.
+        """
+        oracle = self.oracle
+        limit = max_pages or self.max_pages
+        walk = Walk(start=start * (size or 0))
+        seen: dict[Any, int] = {}
+        request: dict[str, Any] | str = {**params, **oracle.page_params(size, start)}
+        index = start
+        while True:
+            if isinstance(request, str):
+                page, response = self.page(None, size, index, url=request, envelope=envelope)
+            else:
+                page, response = self.page(request, size, index, envelope=envelope)
+            if walk.first_body is None:
+                walk.first_body = response.json()
+            sent = response.request
+            self._check_page(walk, page, sent, size, index, seen)
+            if oracle.paging == "cursor":
+                self._check_back(walk, page, sent, index - start)
+            walk.pages.append((page, sent))
+            following = oracle.follow(page, size, index)
+            if following is None:
+                self._check_end(params, size, index, page)
+                break
+            if not page.carts:
+                raise Violation(
+                    "More pages announced after an empty page",
+                    "no next page/has-more after an empty page",
+                    f"an empty page {index + 1} that announces more",
+                    sent,
+                )
+            if size and len(page.carts) < size and oracle.paging != "cursor":
+                raise Violation(
+                    "Short page before the end",
+                    f"{size} carts on every page but the last",
+                    f"{len(page.carts)} carts on page {index + 1}, which announces more",
+                    sent,
+                )
+            index += 1
+            if index - start >= limit:
+                walk.truncated = True
+                break
+            request = following if isinstance(following, str) else {**params, **following}
+        self._check_walk(walk)
+        return walk
+
+    def _check_page(
+        self,
+        walk: Walk,
+        page: Page,
+        sent: httpx.Request,
+        size: int | None,
+        index: int,
+        seen: dict[Any, int],
+    ) -> None:
+        if size is not None and len(page.carts) > size:
+            raise Violation(
+                "Page larger than requested",
+                f"at most {size} carts",
+                f"{len(page.carts)} carts on page {index + 1}",
+                sent,
+            )
+        for cart in page.carts:
+            key = self.oracle.cart_id(cart)
+            if key in seen:
+                raise Violation(
+                    "Cart repeated across pages",
+                    f"cart {key!r} exactly once",
+                    f"cart {key!r} on page {seen[key] + 1} and again on page {index + 1}",
+                    sent,
+                )
+            seen[key] = index
+        if walk.pages and page.total != walk.total:
+            raise Violation(
+                "Total changed between pages",
+                f"the same total on every page ({walk.total})",
+                f"{page.total} on page {index + 1}",
+                sent,
+            )
+
+    def _check_back(self, walk: Walk, page: Page, sent: httpx.Request, index: int) -> None:
+        """Cursor pages link back: none on the first page; the second's leads to the first."""
+        if index == 0 and page.previous_url is not None:
+            raise Violation(
+                "Previous link on the first page",
+                "no previous link on the first page",
+                page.previous_url,
+                sent,
+            )
+        if index == 0:
+            return
+        if page.previous_url is None:
+            raise Violation(
+                "No previous link after the first page",
+                f"a previous link on page {index + 1}",
+                "null",
+                sent,
+            )
+        if index == 1:
+            back, response = self.page(None, None, 0, url=page.previous_url)
+            ident = self.oracle.cart_id
+            expected = [ident(c) for c in walk.pages[0][0].carts]
+            if [ident(c) for c in back.carts] != expected:
+                raise Violation(
+                    "Previous link does not lead back",
+                    f"page 1 again ({expected[:3]}...)",
+                    f"{[ident(c) for c in back.carts][:3]}...",
+                    response.request,
+                )
+
+    def _check_end(
+        self, params: Mapping[str, Any], size: int | None, index: int, last: Page
+    ) -> None:
+        if self.oracle.paging == "cursor":
+            return
+        after, response = self.page(
+            {**params, **self.oracle.page_params(size, index + 1)}, size, index + 1
+        )
+        if after.carts:
+            raise Violation(
+                "Has-more/next says the last page, but carts follow",
+                f"no carts after page {index + 1}, which the server flags as the last",
+                f"{len(after.carts)} carts on page {index + 2}",
+                response.request,
+            )
+
+    def _check_walk(self, walk: Walk) -> None:
+        carts = walk.carts
+        pages = walk.pages
+        if self.oracle.paging == "cursor" and len(pages) > 2:
+            first = len(pages[0][0].carts)
+            for number, (page, sent) in enumerate(pages[1:-1], 2):
+                if len(page.carts) != first:
+                    raise Violation(
+                        "Uneven page sizes",
+                        f"{first} carts on every page but the last (as on page 1)",
+                        f"{len(page.carts)} carts on page {number}",
+                        sent,
+                    )
+        total = walk.total
+        if total is None:
+            return
+        if not walk.truncated and walk.start == 0 and len(carts) != total:
+            raise Violation(
+                "Pages and total disagree",
+                f"{total} carts over all pages (the envelope's total)",
+                f"{len(carts)} distinct carts over {len(pages)} page(s)",
+                walk.last_request,
+            )
+        offset = walk.start
+        for number, (page, sent) in enumerate(pages, 1):
+            offset += len(page.carts)
+            if page.more is not None and page.more != (offset < total):
+                raise Violation(
+                    "Has-more flag wrong",
+                    f"has-more {offset < total} on page {number} ({offset} of {total} carts seen)",
+                    f"has-more {page.more}",
+                    sent,
+                )
+
+    def universe(self) -> Walk:
+        """The whole unfiltered set, walked once at the largest page size (cached)."""
+        if self._universe is None:
+            _, high = self.oracle.size_bounds()
+            self._universe = self.walk({}, high or None)
+        return self._universe

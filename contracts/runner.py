@@ -1,0 +1,151 @@
+"""``contracts.check``: run the chosen check groups against one target and report."""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from . import conformance
+from .errors import ConfigError
+from .paging import Session
+from .properties import SemanticChecks
+from .report import CheckResult, Report
+from .target import Credentials, Target
+from .vendors import oracle_for
+
+__all__ = ["DEFAULT_MAX_EXAMPLES", "GROUPS", "check"]
+
+GROUPS: tuple[str, ...] = (
+    "conformance",
+    "pagination",
+    "filters",
+    "ordering",
+    "projection",
+    "auth",
+    "consistency",
+)
+"""The check groups, in run order (``--only``/``--skip`` take these, or full check names)."""
+
+DEFAULT_MAX_EXAMPLES = 50
+
+OnCheck = Callable[[str, CheckResult | None], None]
+
+
+def check(
+    vendor: str,
+    *,
+    base_url: str | None = None,
+    app: Any = None,
+    auth: Credentials | Mapping[str, str | None] | None = None,
+    max_examples: int = DEFAULT_MAX_EXAMPLES,
+    seed: int | None = None,
+    rate_limit: float | None = None,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    max_pages: int = 100,
+    timeout: float = 10.0,
+    on_check: OnCheck | None = None,
+) -> Report:
+    """Check a server against *vendor*'s list-carts contract.
+
+    Args:
+        vendor: one of ``specs.VENDORS``.
+        base_url: ``scheme://host[/prefix]`` of the server (the vendor's path is appended).
+        app: an ASGI app to check in-process instead of a URL.
+        auth: :class:`Credentials` or a mapping such as ``{"token": "..."}``.
+        max_examples: Schemathesis fuzzing examples; the semantic checks draw a tenth of it.
+        seed: seed for every generated input; ``None`` for a fixed derandomized run.
+        rate_limit: at most this many requests per second.
+        only: run only these groups or checks (e.g. ``"pagination"``, ``"filters.status"``).
+        skip: do not run these groups or checks.
+        max_pages: the most pages any one walk may request.
+        timeout: seconds to wait for one response.
+        on_check: called with ``(name, None)`` when a check starts and ``(name, result)`` when
+            it ends (progress displays).
+
+    Returns:
+        The :class:`Report`; ``report.ok`` is true when no check failed.
+
+    Raises:
+        ConfigError: unknown vendor or group, no or a malformed target, missing credential,
+            an unreachable server (a usage error, not a contract failure).
+
+    Example, in a pytest suite::
+
+        import contracts
+
+        def test_my_proxy_honours_the_stateset_contract(live_server_url):
+            report = contracts.check(
+                "stateset", base_url=live_server_url, auth={"token": "test"}, seed=0
+            )
+            assert report.ok, "\\n".join(f.render() for f in report.failures)
+    """
+    if max_examples < 1:
+        raise ConfigError(f"max_examples must be >= 1, got {max_examples!r}")
+    if max_pages < 2:
+        raise ConfigError(f"max_pages must be >= 2, got {max_pages!r}")
+    selected = _selector(list(only), list(skip))
+    started = time.monotonic()
+    notify = on_check or (lambda name, result: None)
+    target = Target(
+        vendor, base_url=base_url, app=app, auth=auth, rate_limit=rate_limit, timeout=timeout
+    )
+    with target:
+        target.probe()
+        report = Report(vendor=vendor, url=target.url, seed=seed)
+        oracle = oracle_for(target.contract)
+        if selected.group("conformance"):
+            notify("conformance", None)
+            results = conformance.run(
+                target, max_examples=max_examples, seed=seed, opaque=oracle.opaque
+            )
+            for result in results:
+                if selected(result.name) or result.name == "conformance.run":
+                    report.results.append(result)
+                    notify(result.name, result)
+        session = Session(target, oracle, max_pages=max_pages)
+        semantic = SemanticChecks(session, max_examples=max_examples, seed=seed)
+        for name, run in semantic.plan():
+            if not selected(name):
+                continue
+            notify(name, None)
+            result = run()
+            report.results.append(result)
+            notify(name, result)
+    report.duration = time.monotonic() - started
+    return report
+
+
+class _Selector:
+    """Which checks ``--only``/``--skip`` leave in."""
+
+    def __init__(self, only: list[str], skip: list[str]) -> None:
+        self.only, self.skip = only, skip
+
+    @staticmethod
+    def _matches(name: str, choices: list[str]) -> bool:
+        return any(name == c or name.startswith(c + ".") for c in choices)
+
+    def __call__(self, name: str) -> bool:
+        if self.only and not self._matches(name, self.only):
+            return False
+        return not self._matches(name, self.skip)
+
+    def group(self, group: str) -> bool:
+        """True when some check of *group* may run."""
+        if group in self.skip:
+            return False
+        return not self.only or any(c.split(".", 1)[0] == group for c in self.only)
+
+
+def _selector(only: list[str], skip: list[str]) -> _Selector:
+    for choice in (*only, *skip):
+        group = choice.split(".", 1)[0]
+        if group not in GROUPS:
+            close = difflib.get_close_matches(group, GROUPS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"unknown check group {choice!r}{hint} (groups: {', '.join(GROUPS)})")
+
+    return _Selector(only, skip)

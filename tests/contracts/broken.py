@@ -1,0 +1,175 @@
+"""Deliberately broken servers: ASGI wrappers around the mock, one per kind of bug.
+
+Each wrapper rewrites the request the mock sees and/or the response it sends, so the bug is the
+only difference from a server that honours the contract. They live in ``tests/``, never in the
+shipped packages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+Pairs = list[tuple[str, str]]
+Scope = dict[str, Any]
+Message = dict[str, Any]
+
+
+class Rewrite:
+    """Wrap *app*: rewrite the query and headers going in, the status and JSON body coming out.
+
+    Args:
+        query: ``pairs -> pairs`` on the decoded query string.
+        headers: ``{name: value} -> {name: value}`` on the request headers (lower-case names).
+        body: ``(query pairs, status, decoded JSON) -> (status, JSON)`` on the response.
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        query: Callable[[Pairs], Pairs] | None = None,
+        headers: Callable[[dict[str, str]], dict[str, str]] | None = None,
+        body: Callable[[Pairs, int, Any], tuple[int, Any]] | None = None,
+    ) -> None:
+        self.app = app
+        self.query, self.headers, self.body = query, headers, body
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope)
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        if self.query is not None:
+            scope["query_string"] = urlencode(self.query(list(pairs))).encode("latin-1")
+        if self.headers is not None:
+            current = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            scope["headers"] = [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers(current).items()
+            ]
+        if self.body is None:
+            await self.app(scope, receive, send)
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        status, raw = start["status"], b"".join(chunks)
+        try:
+            decoded = json.loads(raw)
+        except ValueError:
+            new_status, payload = status, raw
+        else:
+            new_status, decoded = self.body(list(pairs), status, decoded)
+            payload = json.dumps(decoded).encode()
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": new_status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+class FailOn:
+    """Answer 500 (plain text, as a crashing framework would) when *param* equals *value*."""
+
+    def __init__(self, app: Any, param: str, value: str) -> None:
+        self.app, self.param, self.value = app, param, value
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"))
+        if scope["type"] == "http" and (self.param, self.value) in pairs:
+            body = b"Internal Server Error"
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"text/plain"), (b"content-length", b"21")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+# -- query rewrites ----------------------------------------------------------------------------
+
+
+def drop(name: str) -> Callable[[Pairs], Pairs]:
+    """The server ignores parameter *name*."""
+    return lambda pairs: [(k, v) for k, v in pairs if k != name]
+
+
+def shift(name: str, by: int) -> Callable[[Pairs], Pairs]:
+    """The server adds *by* to integer parameter *name* when it is > 0 (paging off by one)."""
+
+    def rewrite(pairs: Pairs) -> Pairs:
+        out = []
+        for key, value in pairs:
+            if key == name and value.isdigit() and int(value) > 0:
+                value = str(max(0, int(value) + by))
+            out.append((key, value))
+        return out
+
+    return rewrite
+
+
+# -- header rewrites ---------------------------------------------------------------------------
+
+
+def always_authorised(header: str, value: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    """The server lets requests without a credential through (as if *value* had been sent)."""
+    return lambda headers: {header.lower(): value, **headers}
+
+
+# -- body rewrites -----------------------------------------------------------------------------
+
+
+def on_items(
+    items: Callable[[Any], list[Any]], change: Callable[[dict[str, Any]], None]
+) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
+    """Apply *change* to every cart of a 200 body (*items* finds the list in the envelope)."""
+
+    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
+        if status == 200:
+            for cart in items(body):
+                change(cart)
+        return status, body
+
+    return rewrite
+
+
+def on_envelope(change: Callable[[Any], None]) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
+    """Apply *change* to a 200 body."""
+
+    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
+        if status == 200:
+            change(body)
+        return status, body
+
+    return rewrite
+
+
+def on_status(status_code: int, replacement: Any) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
+    """Replace the body of every *status_code* response with *replacement*."""
+    return lambda pairs, status, body: (status, replacement if status == status_code else body)
+
+
+def reverse_items(
+    items: Callable[[Any], list[Any]], when: tuple[str, str] | None = None
+) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
+    """Reverse each page's carts (when the query holds the pair *when*): a wrong sort order."""
+
+    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
+        if status == 200 and (when is None or when in pairs):
+            items(body).reverse()
+        return status, body
+
+    return rewrite

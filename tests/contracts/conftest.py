@@ -1,0 +1,48 @@
+"""Fixtures for the contract kit's tests: the mock as the system under test, and a CI budget."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+
+import contracts
+from mockserver import create_app
+
+CREDENTIALS: dict[str, dict[str, str]] = {
+    "shopimind": {"api_key": "cartkit-test-key-0123456789"},
+    "nextcommerce": {"token": "test-token"},
+    "elasticpath": {"token": "test-token"},
+    "epages": {"token": "test-token"},
+    "stateset": {"token": "test-token"},
+}
+"""Credentials the mock accepts, per vendor."""
+
+BUDGET: dict[str, Any] = {"max_examples": 10, "seed": None, "max_pages": 25}
+"""A small derandomized budget: every contract run in the suite is reproducible and quick."""
+
+CARTS = 200
+
+
+@functools.cache
+def mock_app(vendor: str) -> Any:
+    """The mock serving *vendor* under ``/<vendor>`` (built once; the checks only read)."""
+    return create_app(vendors=(vendor,), carts=CARTS)
+
+
+def run(vendor: str, app: Any, **options: Any) -> contracts.Report:
+    """``contracts.check`` of *app* (in-process) as *vendor* with the CI budget."""
+    return contracts.check(
+        vendor,
+        app=app,
+        base_url=f"http://testserver/{vendor}",
+        auth=CREDENTIALS[vendor],
+        **{**BUDGET, **options},
+    )
+
+
+@pytest.fixture
+def check() -> Any:
+    """``check(vendor, app, **options) -> Report`` with the CI budget."""
+    return run

@@ -1,0 +1,169 @@
+"""``cartkit check`` end to end: a real server in a subprocess, and the usage errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from specs.cli import main
+from tests.contracts.test_mock import KNOWN_MOCK_BUGS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``uvicorn --factory tests.contracts.served:app`` on a free port; stopped by its PID."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "uvicorn.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "tests.contracts.served:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/__cartkit/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the mock did not start: {log.read_text()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_cartkit_check_passes_against_a_running_mock(server: str, tmp_path: Path) -> None:
+    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+    skip = ",".join(sorted(KNOWN_MOCK_BUGS["stateset"]))
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("cartkit")),
+            "check",
+            "stateset",
+            "--url",
+            f"{server}/stateset",
+            "--max-examples",
+            "10",
+            "--max-pages",
+            "25",
+            "--skip",
+            skip,
+            "--junit-xml",
+            str(junit),
+            "--json",
+            str(report),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CARTKIT_TOKEN": "x"},  # the env-var fallback of --token
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "passed" in result.stdout and "pagination.walk" in result.stdout
+    data = json.loads(report.read_text())
+    assert data["ok"] and data["summary"]["failed"] == 0 and data["requests"] > 100
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0"
+    assert int(suite.get("tests", "0")) == len(data["checks"])
+
+
+def test_a_contract_failure_exits_1(server: str) -> None:
+    bug = sorted(KNOWN_MOCK_BUGS["stateset"])[0]
+    result = CliRunner().invoke(
+        main,
+        ["check", "stateset", "--url", f"{server}/stateset", "--token", "x", "--only", bug],
+    )
+    assert result.exit_code == 1, result.output
+    assert "Reproduce with" in result.output and "$CARTKIT_TOKEN" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["statset", "--url", "http://127.0.0.1:9", "--token", "x"],
+            "did you mean 'stateset'",
+            id="unknown-vendor",
+        ),
+        pytest.param(
+            ["stateset", "--url", "http://127.0.0.1:9/stateset", "--token", "x"],
+            "cannot reach",
+            id="unreachable-url",
+        ),
+        pytest.param(
+            ["stateset", "--url", "http://127.0.0.1:9/stateset"],
+            "needs a bearer token",
+            id="missing-credential",
+        ),
+        pytest.param(
+            ["shopimind", "--url", "http://127.0.0.1:9/shopimind", "--token", "x"],
+            "needs an API key",
+            id="wrong-credential-kind",
+        ),
+        pytest.param(
+            ["stateset", "--url", "ftp://example.com", "--token", "x"],
+            "scheme://host",
+            id="malformed-url",
+        ),
+        pytest.param(
+            ["stateset", "--url", "http://127.0.0.1:9", "--token", "x", "--only", "filterz"],
+            "did you mean 'filters'",
+            id="unknown-group",
+        ),
+    ],
+)
+def test_usage_errors_exit_2_with_a_clear_message(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["check", *args], env={"CARTKIT_TOKEN": None})
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_a_wrong_prefix_is_a_usage_error(server: str) -> None:
+    result = CliRunner().invoke(main, ["check", "stateset", "--url", server, "--token", "x"])
+    assert result.exit_code == 2
+    assert "404" in result.output and "/stateset" in result.output

@@ -1,0 +1,66 @@
+"""The target: base URLs, credentials and required headers from the spec, rate limiting."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from contracts import ConfigError, Target
+from tests.contracts.conftest import mock_app
+
+
+def test_headers_come_from_each_vendors_security_scheme() -> None:
+    shopimind = Target("shopimind", base_url="http://h/", auth={"api_key": "k" * 24})
+    assert shopimind.headers()["spm-api-key"] == "k" * 24
+    assert shopimind.url == "http://h/v1/carts"
+    nextcommerce = Target("nextcommerce", base_url="http://h/p", auth={"token": "t"})
+    assert nextcommerce.headers()["Authorization"] == "Bearer t"
+    assert nextcommerce.headers()["X-29next-API-Version"] == "2023-02-10"
+    assert nextcommerce.url == "http://h/p/api/admin/carts/"
+    epages = Target("epages", base_url="http://h", auth={"token": "t"})
+    assert epages.url == "http://h/rs/shops/DemoShop/carts"
+    assert "application/vnd.epages.v1+json" in epages.headers()["Accept"]
+    other = Target("epages", base_url="http://h", auth={"token": "t", "shop_id": "My Shop"})
+    assert other.path == "/rs/shops/My%20Shop/carts"
+    elasticpath = Target(
+        "elasticpath", base_url="http://h", auth={"token": "t", "customer_token": "c"}
+    )
+    assert elasticpath.headers()["X-Moltin-Customer-Token"] == "c"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"base_url": "127.0.0.1:8000", "auth": {"token": "t"}}, "scheme://host"),
+        pytest.param({"auth": {"token": "t"}}, "base URL"),
+        pytest.param({"base_url": "http://h"}, "--token"),
+        pytest.param({"base_url": "http://h", "auth": {"tokn": "t"}}, "unknown credential"),
+        pytest.param(
+            {"base_url": "http://h", "auth": {"token": "t"}, "rate_limit": 0}, "rate limit"
+        ),
+    ],
+)
+def test_configuration_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Target("stateset", **kwargs)
+
+
+def test_unknown_vendor() -> None:
+    with pytest.raises(ConfigError, match="did you mean 'epages'"):
+        Target("epage", base_url="http://h", auth={"token": "t"})
+
+
+def test_rate_limit_spaces_requests() -> None:
+    with Target(
+        "stateset",
+        app=mock_app("stateset"),
+        base_url="http://testserver/stateset",
+        auth={"token": "t"},
+        rate_limit=20,
+    ) as target:
+        started = time.monotonic()
+        for _ in range(5):
+            assert target.get({"limit": 1}).status_code == 200
+        assert time.monotonic() - started >= 0.19
+        assert target.requests == 5
