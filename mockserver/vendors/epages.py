@@ -12,20 +12,25 @@ each response fills in from the request (links point at the host and shop that w
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..dataset import Market
+from ..config import MockConfig
+from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
 from ..model import Address, Cart, Line, iso
-from ..query import Field, QueryError, SortKey, all_of, select
+from ..query import Field, Predicate, QueryError, SortKey, all_of, select
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
@@ -50,15 +55,6 @@ RATE_LIMIT = 6000  # calls per hour and token (apps/api-call-limit.md)
 # Placeholders in the cached cart JSON, replaced per response (see _fill).
 _ORIGIN, _SHOP = "@@origin@@", "@@shop@@"
 _API = f"{_ORIGIN}/rs/shops/{_SHOP}"
-_REASONS = {
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    406: "Not Acceptable",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
 
 
 def _guid(name: str) -> str:
@@ -67,15 +63,10 @@ def _guid(name: str) -> str:
 
 
 _TAX_CLASS = {"taxClassId": _guid("tax-class/standard"), "name": "standard", "percentage": 19}
-_SHIPPING_IDS = tuple(_guid(f"shipping/{n}") for n in ("standard", "express", "pickup"))
-_PAYMENTS = tuple(
-    (_guid(f"payment/{n}"), provider)
-    for n, provider in (
-        ("paypal", "PayPal PLUS"),
-        ("card", "Stripe"),
-        ("invoice", "Klarna"),
-        ("prepayment", "Bank transfer"),
-    )
+_SHIPPING_ID = _guid("shipping/standard")
+_PAYMENTS = tuple(  # (id, providerName); the names are per language
+    (_guid(f"payment/{provider}"), provider)
+    for provider in ("PayPal PLUS", "Stripe", "Klarna", "Bank transfer")
 )
 
 
@@ -127,11 +118,11 @@ _LOCALES = {
 }  # fmt: skip
 
 
-def language(locale: str | None) -> _Language:
+def _language(locale: str | None) -> _Language:
     """The shop language for a ``locale`` value; others fall back to the shop default, de_DE.
 
-    The seed: "If not provided, the shop's default language is used"; ePages serves a language
-    the shop is not translated into in its default language.
+    The seed: "If not provided, the shop's default language is used". A locale the shop is not
+    translated into is answered in the default language too (cartkit decision).
     """
     if locale is None:
         return _GERMAN
@@ -145,7 +136,7 @@ _RFC3339 = re.compile(
 )
 
 
-def instant_bounds(param: str, value: str) -> tuple[int, int]:
+def _instant_bounds(param: str, value: str) -> tuple[int, int]:
     """``(floor, ceil)`` Unix seconds of an RFC 3339 date-time, exactly.
 
     The spec models "ISO 8601" as ``format: date-time``, which admits lowercase ``t``/``z``,
@@ -168,7 +159,10 @@ def instant_bounds(param: str, value: str) -> tuple[int, int]:
     return seconds, seconds + bool((match[7] or "").strip("0"))
 
 
-def negotiate(accept: str | None) -> str | None:
+_QVALUE = re.compile(r"0(\.\d{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
+
+
+def _negotiate(accept: str | None) -> str | None:
     """The media type to answer *accept* with, or ``None`` for 406.
 
     The docs require ``Accept: application/vnd.epages.v1+json`` (406 otherwise); cartkit also
@@ -177,24 +171,18 @@ def negotiate(accept: str | None) -> str | None:
     """
     if accept is None or not accept.strip():
         return JSON_TYPE
-    ranges: dict[str, float] = {}
-    for item in accept.split(","):
+    ranges: dict[str, float] = {}  # media range -> q; an unreadable q counts as 0
+    for item in accept.lower().split(","):
         media, *params = item.split(";")
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = 0.0
-        ranges.setdefault(media.strip().lower(), q)
+        q = next(
+            (v.strip() for k, _, v in (p.partition("=") for p in params) if k.strip() == "q"), "1"
+        )
+        ranges.setdefault(media.strip(), float(q) if _QVALUE.fullmatch(q) else 0.0)
 
     def quality(media: str) -> float:
         for candidate in (media, media.split("/")[0] + "/*", "*/*"):
             if candidate in ranges:
-                q = ranges[candidate]
-                return q if 0.0 < q <= 1.0 else 0.0
+                return ranges[candidate]
         return 0.0
 
     vendor, plain = quality(VENDOR_TYPE), quality(JSON_TYPE)
@@ -211,17 +199,18 @@ class EPages(Vendor):
     name = "epages"
     market = MARKET
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
+        super().__init__(dataset, config)
         self.shops = frozenset({DEMO_SHOP, *self.config.shops})
         self._address_keys = tuple(self.spec["components"]["schemas"]["Address"]["required"])
         self._localized: dict[str, list[bytes | None]] = {}
+        self._matching = functools.lru_cache(maxsize=16)(self._select)
 
     # -- request checks --------------------------------------------------------------------------
 
     def precheck(self, request: Request, credential: str) -> None:
         """406 for an ``Accept`` that excludes JSON; 400 for a malformed, 404 for an unknown shop."""
-        media = negotiate(request.headers.get("accept"))
+        media = _negotiate(request.headers.get("accept"))
         if media is None:
             raise ApiError(
                 Problem.NOT_ACCEPTABLE,
@@ -237,38 +226,40 @@ class EPages(Vendor):
     # -- listing ---------------------------------------------------------------------------------
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
-        page, size = params["page"], params["resultsPerPage"]
-        found = select(
-            self.dataset,
-            where=all_of(self._filters(params)),
-            order=ORDER,
-            offset=(page - 1) * size,
-            limit=size,
+        after, before = params["createdAfter"], params["createdBefore"]
+        matches = self._matching(
+            None if after is None else _instant_bounds("createdAfter", after)[0],
+            None if before is None else _instant_bounds("createdBefore", before)[1],
+            params["hasAddressData"],
         )
+        page, size = params["page"], params["resultsPerPage"]
+        offset = (page - 1) * size
         body = {
-            "results": found.total,
+            "results": len(matches),
             "page": orjson.Fragment(str(page).encode()),  # may exceed 64 bits; JSON allows it
             "resultsPerPage": size,
-            "items": self._items(found.items, language(params["locale"])),
+            "items": self._items(matches[offset : offset + size], _language(params["locale"])),
         }
         media = getattr(request.state, "media_type", JSON_TYPE)
         headers = self._rate_headers() | {"X-epages-Media-Type": VENDOR_TYPE}
         content = self._fill(orjson.dumps(body), request, request.path_params["shopId"])
         return Response(content, headers=headers, media_type=media)
 
-    def _filters(self, params: dict[str, Any]) -> list[Any]:
-        # "Filters carts created after/before this timestamp": both bounds exclusive. The docs'
-        # 30-day maximum window is not enforced (spec decision): filters apply literally.
-        preds = []
-        if (after := params["createdAfter"]) is not None:
-            floor, _ = instant_bounds("createdAfter", after)
-            preds.append(lambda c: c.created_at > floor)
-        if (before := params["createdBefore"]) is not None:
-            _, ceil = instant_bounds("createdBefore", before)
-            preds.append(lambda c: c.created_at < ceil)
-        if (has_address := params["hasAddressData"]) is not None:
-            preds.append(lambda c: c.has_address is has_address)
-        return preds
+    def _select(self, after: int | None, before: int | None, address: bool | None) -> list[Cart]:
+        """Carts created in ``(after, before)`` with or without addresses, newest first.
+
+        "Filters carts created after/before this timestamp": both bounds are exclusive. The
+        docs' 30-day maximum window is not enforced (spec decision): filters apply literally.
+        Cached (see ``__init__``), so walking the pages of one filter filters once.
+        """
+        preds: list[Predicate] = []
+        if after is not None:
+            preds.append(lambda c: c.created_at > after)
+        if before is not None:
+            preds.append(lambda c: c.created_at < before)
+        if address is not None:
+            preds.append(lambda c: c.has_address is address)
+        return select(self.dataset, where=all_of(preds), order=ORDER).items
 
     def _items(self, carts: list[Cart], lang: _Language) -> list[orjson.Fragment]:
         if lang is _GERMAN:
@@ -321,11 +312,7 @@ class EPages(Vendor):
         )
         discount: dict[str, Any] = {"links": []}  # an older docs example: no discount applies
         if cart.discount:
-            discount = {
-                "name": lang.discount,
-                "lineItemPrice": money(-cart.discount),
-                "links": [],
-            }
+            discount |= {"name": lang.discount, "lineItemPrice": money(-cart.discount)}
         return {
             "cartId": cart_id,
             "billingAddress": self._address(cart.billing_address),
@@ -344,7 +331,7 @@ class EPages(Vendor):
                 "basketDiscount": discount,
             },
             "shippingData": {
-                "shippingMethod": {"id": _SHIPPING_IDS[0], "name": lang.shipping[0]},
+                "shippingMethod": {"id": _SHIPPING_ID, "name": lang.shipping[0]},
                 "price": money(cart.shipping),
                 "taxes": [{"taxClass": _TAX_CLASS, "price": money(shipping_tax, "NONE")}],
             },
@@ -371,7 +358,7 @@ class EPages(Vendor):
             "potentialBasketDiscounts": [],
             "links": [
                 {"rel": "self", "href": f"{_API}/carts/{cart_id}"},
-                {"rel": "shipping-method", "href": f"{_API}/shipping-methods/{_SHIPPING_IDS[0]}"},
+                {"rel": "shipping-method", "href": f"{_API}/shipping-methods/{_SHIPPING_ID}"},
                 {"rel": "add-coupon", "href": f"{_API}/carts/{cart_id}/coupon"},
             ],
         }
@@ -400,18 +387,18 @@ class EPages(Vendor):
         """Every refusal as ``{"message", "status": "<code>"}`` (the documented 500 body)."""
         # ePages answers auth failures with 403, not 401 (apps/response-codes.md has no 401).
         status = 403 if error.problem.status == 401 else error.problem.status
-        body = {"message": f"{_REASONS[status]}: {error.message}", "status": str(status)}
+        body = {"message": f"{HTTPStatus(status).phrase}: {error.message}", "status": str(status)}
         headers = dict(error.headers)
         if status == 429:
             headers |= self._rate_headers(remaining=0)
         return json_response(body, status, headers=headers)
 
 
-def _line(line: Line, lang: _Language, money: Any) -> dict[str, Any]:
+def _line(line: Line, lang: _Language, money: Callable[[int], Any]) -> dict[str, Any]:
     product = line.product
     product_id = product.uid.upper()
     folder = "/".join(product_id.replace("-", "")[i : i + 4] for i in range(0, 32, 4))
-    stem = product.image.rsplit("/", 1)[-1].removesuffix(".jpg")
+    stem = quote(product.image.rsplit("/", 1)[-1].removesuffix(".jpg"))  # umlauts in the slug
     images = f"{_ORIGIN}/WebRoot/Store/Shops/{_SHOP}/{folder}/{stem}"
     return {
         "lineItemId": line.uid.upper(),
@@ -445,7 +432,7 @@ def _line(line: Line, lang: _Language, money: Any) -> dict[str, Any]:
 def _token(secret: str, instant: int) -> str:
     """A pickup token shaped like the docs' one: base64 of a SHA-256 hex digest and a timestamp."""
     digest = hashlib.sha256(secret.encode()).hexdigest()
-    return base64.b64encode(f"{digest}_{instant}".encode()).decode()
+    return base64.urlsafe_b64encode(f"{digest}_{instant}".encode()).decode()  # URL-safe
 
 
 VENDOR = EPages
