@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from .dataset import Dataset
@@ -77,12 +77,19 @@ class Field:
 
 
 _INSTANT = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?", re.ASCII
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:?\d{2})?)?",
+    re.ASCII,
 )
 
 
 def parse_instant(value: Any) -> int:
-    """Parse an ISO 8601 date or date-time (naive = UTC) or Unix seconds into Unix seconds."""
+    """Parse an ISO 8601 / RFC 3339 date or date-time (naive = UTC) or Unix seconds.
+
+    Accepts everything JSON Schema's ``date-time`` format accepts (lower-case ``t``/``z``, a leap
+    second, any number of fraction digits, year 0000), so that a value the spec lets through is
+    never a crash here. Fractions are dropped: instants compare at one-second resolution.
+    """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a date-time")
     if isinstance(value, int | float):
@@ -92,13 +99,21 @@ def parse_instant(value: Any) -> int:
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
     else:
-        text = str(value).strip()
-        if not _INSTANT.fullmatch(text):
+        match = _INSTANT.fullmatch(str(value).strip())
+        if match is None:
             raise ValueError(f"{value!r} is not an ISO 8601 date-time")
+        year, month, day, hour, minute, second, _, offset = match.groups()
+        leap = second == "60"
+        text = (
+            f"{max(int(year), 1):04d}-{month}-{day}T{hour or '00'}:{minute or '00'}:"
+            f"{'59' if leap else second or '00'}{(offset or '').upper()}"
+        )
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise ValueError(f"{value!r} is not a valid ISO 8601 date-time") from None
+        if leap:
+            moment = moment.replace(second=59) + timedelta(seconds=1)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())

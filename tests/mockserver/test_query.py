@@ -180,6 +180,10 @@ def test_star_wildcard_is_anchored_and_literal_otherwise(
         ("2026-01-15", datetime(2026, 1, 15, tzinfo=UTC)),
         (date(2026, 1, 15), datetime(2026, 1, 15, tzinfo=UTC)),
         (1768478400, datetime(2026, 1, 15, 12, tzinfo=UTC)),
+        ("2026-01-15t12:00:00z", datetime(2026, 1, 15, 12, tzinfo=UTC)),
+        ("2026-01-15T11:59:60Z", datetime(2026, 1, 15, 12, tzinfo=UTC)),
+        ("2026-01-15T12:00:00.123456789Z", datetime(2026, 1, 15, 12, tzinfo=UTC)),
+        ("0000-01-01T00:00:00Z", datetime(1, 1, 1, tzinfo=UTC)),
     ],
 )
 def test_parse_instant(value: object, expected: datetime) -> None:

@@ -224,3 +224,11 @@ def test_rate_limit_headers_on_every_answer() -> None:
     assert throttled.status_code == 429
     assert_conforms(VENDOR, throttled)
     assert throttled.headers["x-ratelimit-retry-after"] == "60"
+
+
+@pytest.mark.parametrize(
+    "value", ["2025-12-17t21:07:29z", "2025-12-17T21:07:60Z", "2025-12-17T21:07:29.123456789+02:00"]
+)
+def test_every_date_time_the_spec_accepts_is_served(value: str) -> None:
+    body = get(created_after=value)
+    assert all(instant(c["created_at"]) > instant("2025-12-17T19:07:29Z") for c in body["data"])
