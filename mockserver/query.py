@@ -211,10 +211,15 @@ def any_of(predicates: Iterable[Predicate]) -> Predicate:
 
 @dataclass(frozen=True, slots=True)
 class SortKey:
-    """Sort by *field*, ascending unless *descending*; missing values sort as the largest."""
+    """Sort by *field*, ascending unless *descending*.
+
+    Missing values sort as the largest (first when descending), or last in both directions with
+    *nulls_last*.
+    """
 
     field: Field
     descending: bool = False
+    nulls_last: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,15 +236,23 @@ class Page:
         return self.offset + len(self.items) < self.total
 
 
-def _sorter(order: Sequence[SortKey]) -> Callable[[list[Cart]], list[Cart]]:
+def _sorter(order: Sequence[SortKey], tiebreak: Field | None) -> Callable[[list[Cart]], list[Cart]]:
     def build(carts: list[Cart]) -> list[Cart]:
-        # Ties fall back to creation order (the index), so every order is total and paging is
-        # stable; successive stable sorts apply the keys from the least significant one.
-        direction = order[0].descending if order else False
-        result = sorted(carts, key=lambda c: c.index, reverse=direction)
+        # Ties fall back to *tiebreak* ascending, or else to creation order in the first key's
+        # direction, so every order is total and paging is stable. Successive stable sorts apply
+        # the keys from the least significant one (``reverse=True`` keeps stability).
+        if tiebreak is not None:
+            result = sorted(carts, key=tiebreak.get)
+        else:
+            result = sorted(
+                carts, key=lambda c: c.index, reverse=bool(order) and order[0].descending
+            )
         for key in reversed(order):
-            get = key.field.get
-            result.sort(key=lambda c, get=get: (get(c) is None, get(c)), reverse=key.descending)
+            get, missing_first = key.field.get, key.nulls_last and key.descending
+            result.sort(
+                key=lambda c, get=get: ((get(c) is None) != missing_first, get(c)),
+                reverse=key.descending,
+            )
         return result
 
     return build
@@ -250,6 +263,7 @@ def select(
     *,
     where: Predicate | None = None,
     order: Sequence[SortKey] = (),
+    tiebreak: Field | None = None,
     offset: int = 0,
     limit: int | None = None,
 ) -> Page:
@@ -258,8 +272,11 @@ def select(
     Sorting uses the dataset's cached order for ``order``; filtering is one pass over it, so the
     result keeps the order. ``limit=None`` means no limit.
     """
-    key = tuple((k.field.name, k.descending) for k in order)
-    carts = dataset.ordered(key, _sorter(order)) if order else dataset.carts
+    key = (
+        tuple((k.field.name, k.descending, k.nulls_last) for k in order),
+        tiebreak and tiebreak.name,
+    )
+    carts = dataset.ordered(key, _sorter(order, tiebreak)) if order else dataset.carts
     end = None if limit is None else offset + limit
     if where is None:
         return Page(total=len(carts), items=carts[offset:end], offset=offset, limit=limit or 0)

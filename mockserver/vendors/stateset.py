@@ -38,6 +38,8 @@ SORTS = {
     "abandoned_at": Field("abandoned_at", lambda c: c.abandoned_at, "datetime"),
 }
 
+_ID = Field("id", lambda c: f"cart_{c.uid}")
+
 _CODES = {
     Problem.BAD_PARAMETER: ("INVALID_PARAMETER", "invalid_request_error"),
     Problem.MISSING_CREDENTIALS: ("MISSING_AUTH_HEADER", "authentication_error"),
@@ -82,8 +84,10 @@ class StateSet(Vendor):
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         where = all_of(self._filters(params))
-        order = (SortKey(SORTS[params["sort_by"]], descending=params["sort_order"] == "desc"),)
-        everything = select(self.dataset, where=where, order=order)
+        # The spec's decisions: missing abandoned_at sort last both ways; ties by id ascending.
+        descending = params["sort_order"] == "desc"
+        order = (SortKey(SORTS[params["sort_by"]], descending=descending, nulls_last=True),)
+        everything = select(self.dataset, where=where, order=order, tiebreak=_ID)
         offset, limit = params["offset"], params["limit"]
         items = everything.items[offset : offset + limit]
         body = {

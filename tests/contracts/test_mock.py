@@ -8,14 +8,7 @@ import specs
 from contracts import Outcome
 from tests.contracts.conftest import mock_app, run
 
-KNOWN_MOCK_BUGS: dict[str, set[str]] = {
-    # The spec: "ties are broken by `id` ascending"; the mock breaks ties by creation order.
-    # The spec: "null `abandoned_at` sort last in both directions"; the mock sorts them first
-    # when descending.
-    "stateset": {"ordering.total_asc", "ordering.total_desc", "ordering.abandoned_at_desc"},
-    # The spec (PageLinks.last): "If there is only one page, it is null"; the mock links it.
-    "elasticpath": {"pagination.walk"},
-}
+KNOWN_MOCK_BUGS: dict[str, set[str]] = {}
 """Checks the mock fails today, each a mock bug reported to the lead (see the comments).
 
 The comparison below is exact, so fixing a bug in the mock fails this test until the entry is

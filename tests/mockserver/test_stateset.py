@@ -100,12 +100,17 @@ def test_filters_return_exactly_the_matching_carts(f: dict[str, Any], limit: int
 def test_sort_holds_across_pages(sort_by: str, sort_order: str, limit: int) -> None:
     carts = walk(sort_by=sort_by, sort_order=sort_order, limit=limit)
 
-    def key(cart: dict[str, Any]) -> tuple[bool, float]:
-        value = cart[sort_by]
-        return (value is None, value if sort_by == "total" else instant(value) if value else 0)
+    def value(cart: dict[str, Any]) -> float:
+        raw = cart[sort_by]
+        return float(raw) if sort_by == "total" else instant(raw)
 
-    keys = [key(c) for c in carts]
-    assert keys == sorted(keys, reverse=sort_order == "desc")
+    # The spec: carts without the value sort last in both directions; ties by id ascending.
+    present = [c for c in carts if c[sort_by] is not None]
+    assert all(c[sort_by] is None for c in carts[len(present) :])
+    sign = -1 if sort_order == "desc" else 1
+    assert present == sorted(present, key=lambda c: (sign * value(c), c["id"]))
+    missing = carts[len(present) :]
+    assert missing == sorted(missing, key=lambda c: c["id"])
 
 
 def test_customer_and_session_filters_are_exact() -> None:
