@@ -57,4 +57,6 @@ def _forced(value: str) -> ApiError:
             param=FORCE_STATUS_HEADER,
         )
     # The header is what "caused" the error, so envelopes that name a parameter name it.
-    return ApiError(problem, f"Forced by the {FORCE_STATUS_HEADER} header", param=FORCE_STATUS_HEADER)
+    return ApiError(
+        problem, f"Forced by the {FORCE_STATUS_HEADER} header", param=FORCE_STATUS_HEADER
+    )

@@ -43,7 +43,11 @@ def holds(cart: Cart, expression: tuple[list[Term], list[str]]) -> bool:
     terms, joins = expression
     result = _term_holds(cart, terms[0])
     for join, term in zip(joins, terms[1:], strict=True):
-        result = (result and _term_holds(cart, term)) if join == ":" else (result or _term_holds(cart, term))
+        result = (
+            (result and _term_holds(cart, term))
+            if join == ":"
+            else (result or _term_holds(cart, term))
+        )
     return result
 
 
@@ -77,9 +81,9 @@ def _expressions(carts: Sequence[Cart]) -> st.SearchStrategy[Any] | None:
         return None
     terms = st.lists(st.one_of(sources), min_size=2, max_size=3)
     return terms.flatmap(
-        lambda ts: st.lists(st.sampled_from((":", "|")), min_size=len(ts) - 1, max_size=len(ts) - 1).map(
-            lambda joins: (ts, joins)
-        )
+        lambda ts: st.lists(
+            st.sampled_from((":", "|")), min_size=len(ts) - 1, max_size=len(ts) - 1
+        ).map(lambda joins: (ts, joins))
     )
 
 
@@ -93,7 +97,9 @@ def _single(strategy: Any) -> Any:
 
 def _param(expression: tuple[list[Term], list[str]]) -> dict[str, Any]:
     terms, joins = expression
-    text = _render(terms[0]) + "".join(j + _render(t) for j, t in zip(joins, terms[1:], strict=True))
+    text = _render(terms[0]) + "".join(
+        j + _render(t) for j, t in zip(joins, terms[1:], strict=True)
+    )
     return {"filter": text}
 
 

@@ -23,8 +23,10 @@ def _instants(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:
     if seen is None:
         return None
     return st.tuples(seen, st.sampled_from((-1, 1))).map(
-        lambda pair: (instant(pair[0]) + timedelta(seconds=pair[1]))  # type: ignore[operator]
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        lambda pair: (
+            (instant(pair[0]) + timedelta(seconds=pair[1]))  # type: ignore[operator]
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
     )
 
 
@@ -79,9 +81,12 @@ class EPages(Oracle):
                 lambda v: {"hasAddressData": v},
                 # The spec reads "holds address data" as: billing or shipping address not null.
                 lambda cart, v: (
-                    cart.get("billingAddress") is not None or cart.get("shippingAddress") is not None
-                )
-                is v,
+                    (
+                        cart.get("billingAddress") is not None
+                        or cart.get("shippingAddress") is not None
+                    )
+                    is v
+                ),
             ),
         ]
 

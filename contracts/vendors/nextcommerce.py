@@ -117,7 +117,13 @@ class NextCommerce(Oracle):
             Filter(
                 "funnels",
                 lambda carts: _listed(
-                    sorted({c["attribution"]["funnel"] for c in carts if c["attribution"].get("funnel")})
+                    sorted(
+                        {
+                            c["attribution"]["funnel"]
+                            for c in carts
+                            if c["attribution"].get("funnel")
+                        }
+                    )
                 ),
                 lambda v: {"funnels": v},
                 lambda cart, v: cart["attribution"].get("funnel") in v,
@@ -143,7 +149,9 @@ class NextCommerce(Oracle):
 
 
 def _listed(values: list[Any]) -> st.SearchStrategy[list[Any]] | None:
-    return st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True) if values else None
+    return (
+        st.lists(st.sampled_from(values), min_size=1, max_size=3, unique=True) if values else None
+    )
 
 
 ORACLE = NextCommerce

@@ -104,7 +104,11 @@ def _filters(fields: Sequence[str], operators: Sequence[str]) -> Callable[..., A
                 }.get(operator, text[cut // 2 : cut])
                 value = value.upper() if draw(st.booleans()) else value
             if operator in {"IN", "NOT_IN"}:
-                return {"field": field, "operator": operator, "values": draw(st.lists(seen, min_size=1, max_size=3))}
+                return {
+                    "field": field,
+                    "operator": operator,
+                    "values": draw(st.lists(seen, min_size=1, max_size=3)),
+                }
             return {"field": field, "operator": operator, "values": value}
 
         return build()
@@ -161,7 +165,9 @@ class ShopiMind(Oracle):
         compare = ["LESS_THAN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN", "GREATER_THAN_OR_EQUAL_TO"]
         ranges = ["BETWEEN", "NOT_BETWEEN"]
         return [
-            Filter("equality", _filters(_TEXT, ["EQUALS", "NOT_EQUALS", "IN", "NOT_IN"]), _param, holds),
+            Filter(
+                "equality", _filters(_TEXT, ["EQUALS", "NOT_EQUALS", "IN", "NOT_IN"]), _param, holds
+            ),
             Filter("text", _filters(_TEXT, text_ops), _param, holds),
             Filter("amount", _filters(_MONEY, ["EQUALS", *compare, *ranges]), _param, holds),
             Filter("dates", _filters(_DATES, compare + ranges), _param, holds),
@@ -186,7 +192,9 @@ class ShopiMind(Oracle):
         for name, key in keys.items():
             for direction in ("asc", "desc"):
                 order = json.dumps({"field": name, "type": direction})
-                orders.append(Order(f"{name}_{direction}", {"order": order}, key, direction == "desc"))
+                orders.append(
+                    Order(f"{name}_{direction}", {"order": order}, key, direction == "desc")
+                )
         return orders
 
     def projection(self) -> Callable[[Sequence[str]], dict[str, Any]] | None:

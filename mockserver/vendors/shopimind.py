@@ -39,8 +39,8 @@ MARKET = Market(
 
 # ShopiMind knows three states (docs: "en cours, abandonnés, convertis"); an expired cart was
 # left without an order, which is what ShopiMind calls abandoned.
-STATUS = {"active": "in_progress", "abandoned": "abandoned", "converted": "converted"}
-STATUS["expired"] = "abandoned"
+STATUS = {"active": "in_progress", "abandoned": "abandoned", "converted": "converted",
+          "expired": "abandoned"}  # fmt: skip
 
 MAX_LIMIT = 100  # cartkit decision (spec `limit`): larger values are clamped, not refused
 
@@ -80,14 +80,15 @@ SORTS: dict[str, Field] = {
 DEFAULT_ORDER = (SortKey(SORTS["created_at"], descending=True),)
 
 _TEXT_OPERATORS = frozenset({"CONTAINS", "NOT_CONTAINS", "STARTS_WITH", "ENDS_WITH", "LIKE"})
-_SET_OPERATORS = frozenset({"IN", "NOT_IN"})
-_RANGE_OPERATORS = frozenset({"BETWEEN", "NOT_BETWEEN"})
+_LIST_OPERATORS = frozenset({"IN", "NOT_IN", "BETWEEN", "NOT_BETWEEN"})  # take all values at once
+_NEGATED = {"NOT_EQUALS": "EQUALS", "NOT_CONTAINS": "CONTAINS"}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _RFC3339 = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:[Zz]|([+-])(\d\d):(\d\d))",
     re.ASCII,
 )
 _KEY = re.compile(r"\[([^\[\]]*)\]")
+_BIG = re.compile(r"\+?\d{31,4000}", re.ASCII)
 _CANNED = {  # NestJS's own bodies for exceptions raised without a message
     Problem.RATE_LIMITED: "ThrottlerException: Too Many Requests",
     Problem.SERVER_ERROR: "Internal server error",
@@ -116,12 +117,7 @@ def instant(text: str) -> tuple[int, int]:
     if match is None:
         raise ValueError(f"{text!r} is not an RFC 3339 date-time")
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    fraction, sign, off_h, off_m = (
-        match.group(7) or "",
-        match.group(8),
-        match.group(9),
-        match.group(10),
-    )
+    fraction, sign, off_h, off_m = match.group(7, 8, 9, 10)
     # days_from_civil (H. Hinnant): proleptic Gregorian, any year.
     y = year - (month <= 2)
     era, yoe = divmod(y, 400)
@@ -130,34 +126,37 @@ def instant(text: str) -> tuple[int, int]:
     seconds = days * 86400 + hour * 3600 + minute * 60 + second
     if sign is not None:
         seconds -= (1 if sign == "+" else -1) * (int(off_h) * 3600 + int(off_m) * 60)
-    return seconds, int((fraction + "000000000")[:9])
+    return seconds, int(((fraction or "") + "000000000")[:9])
 
 
 def like(pattern: str) -> Callable[[Any], bool]:
-    """SQL ``LIKE`` (``%`` any run, ``_`` one character, case-insensitive) in O(n·m) time.
+    """SQL ``LIKE`` (``%`` any run, ``_`` one character, case-insensitive) without backtracking.
 
-    A regex translation backtracks exponentially on patterns such as ``%_%_%_%_%_%!``; this
-    greedy matcher only ever returns to the last ``%``.
+    A regex translation backtracks exponentially on patterns such as ``%_%_%_%_%_%!``. Here the
+    pattern splits on ``%`` into fixed-width pieces, each found leftmost-first after the last.
     """
-    pat = pattern.casefold()
+    texts = pattern.split("%")
+    pieces = [re.compile("".join("." if ch == "_" else re.escape(ch) for ch in text), re.S | re.I)
+              for text in texts]  # fmt: skip
+    first, *middle, last = pieces if len(pieces) > 1 else [pieces[0], pieces[0]]
+    exact = len(pieces) == 1
 
     def test(value: Any) -> bool:
         if value is None:
             return False
-        text = js_text(value).casefold()
-        i = j = 0
-        star, mark = -1, 0
-        while i < len(text):
-            if j < len(pat) and pat[j] != "%" and pat[j] in ("_", text[i]):
-                i, j = i + 1, j + 1
-            elif j < len(pat) and pat[j] == "%":
-                star, mark, j = j, i, j + 1
-            elif star >= 0:
-                mark += 1
-                i, j = mark, star + 1
-            else:
+        text = js_text(value)
+        if exact:
+            return first.fullmatch(text) is not None
+        if first.match(text) is None:
+            return False
+        pos = len(texts[0])
+        for piece in middle:
+            found = piece.search(text, pos)
+            if found is None:
                 return False
-        return pat[j:].strip("%") == ""
+            pos = found.end()
+        end = len(text) - len(texts[-1])
+        return end >= pos and last.fullmatch(text, end) is not None
 
     return test
 
@@ -209,11 +208,11 @@ class ShopiMind(Vendor):
         for key, value in request.query_params.multi_items():
             base, bracket, _ = key.partition("[")
             if base == "fields":
-                if bracket and len(self._path(key, base)) != 1:
+                if bracket and len(_path(key, base)) != 1:
                     raise _bad(base, f"unsupported key {key[:60]!r}")
                 fields.extend(_field_names(value))
             elif bracket and base in nested:
-                nested[base].append((self._path(key, base), value))
+                nested[base].append((_path(key, base), value))
             else:
                 out.setdefault(key, []).append(value)
         if fields:
@@ -229,23 +228,16 @@ class ShopiMind(Vendor):
                 spelled = _listed(_nest(name, pairs))
                 items.extend(map(_typed_filter, spelled) if name == "filters" else spelled)
             out[name] = [json.dumps(items)]
+        for name in ("limit", "offset"):
+            if len(raw := out.get(name, [])) == 1 and _BIG.fullmatch(raw[0]):
+                out[name] = [str(_big(request, name, int(raw[0])))]
         return out
-
-    @staticmethod
-    def _path(key: str, base: str) -> list[str]:
-        rest, segments = key[len(base) :], []
-        while rest:
-            match = _KEY.match(rest)
-            if match is None:
-                raise _bad(base, f"malformed key {key[:60]!r}")
-            segments.append(match.group(1))
-            rest = rest[match.end() :]
-        return segments
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         order = [SortKey(SORTS[o["field"]], o["type"] == "desc") for o in _listed(params["order"])]
         where = all_of(_predicate(f) for f in _listed(params["filters"]))
-        limit, offset = min(params["limit"], MAX_LIMIT), params["offset"]
+        limit = min(params["limit"], MAX_LIMIT)
+        offset = getattr(request.state, "shopimind_offset", params["offset"])
         page = select(self.dataset, where=where, order=order or DEFAULT_ORDER, offset=offset,
                       limit=limit)  # fmt: skip
         if params["fields"] is None:
@@ -283,6 +275,28 @@ class ShopiMind(Vendor):
 
 def _bad(param: str, reason: str) -> ApiError:
     return ApiError(Problem.BAD_PARAMETER, f"Invalid parameter {param!r}: {reason}", param=param)
+
+
+def _big(request: Request, name: str, number: int) -> int:
+    """A stand-in the shared reader can parse (it stops at 30 digits; the spec sets no maximum)
+    for a huge ``limit`` (clamped anyway) or ``offset`` (echoed from ``request.state``)."""
+    if name == "limit":
+        return min(number, MAX_LIMIT)
+    if number >= 2**62:
+        request.state.shopimind_offset = number
+        return 2**62
+    return number
+
+
+def _path(key: str, base: str) -> list[str]:
+    rest, segments = key[len(base) :], []
+    while rest:
+        match = _KEY.match(rest)
+        if match is None:
+            raise _bad(base, f"malformed key {key[:60]!r}")
+        segments.append(match.group(1))
+        rest = rest[match.end() :]
+    return segments
 
 
 def _json(param: str, text: str) -> Any:
@@ -354,8 +368,8 @@ def _typed_filter(item: Any) -> Any:
     if isinstance(values, str) and values.startswith("["):
         decoded = _json("filters", values)
         values = decoded if isinstance(decoded, list) else values
-    field = FILTERS.get(item.get("field"))  # type: ignore[arg-type]
-    if field is not None and field.kind == "number":
+    field = item.get("field")
+    if isinstance(field, str) and field in FILTERS and FILTERS[field].kind == "number":
         values = [_number(v) for v in values] if isinstance(values, list) else _number(values)
     return {**item, "values": values}
 
@@ -375,8 +389,10 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
     Text fields compare as strings (numbers and booleans as JavaScript prints them); money and
     timestamps compare as numbers and instants, except under the text operators (CONTAINS,
     STARTS_WITH, LIKE, ...), which match the value's printed text. Per the spec's Filter decision,
-    IN/NOT_IN take a set, BETWEEN/NOT_BETWEEN ``[low, high]`` inclusive, and every other
-    operator given an array matches when it holds for any element.
+    IN/NOT_IN take a set, BETWEEN/NOT_BETWEEN ``[low, high]`` inclusive, and an array given to
+    any other operator is a set of alternatives "like IN": the cart matches when the operator
+    holds for any element, and for NOT_EQUALS/NOT_CONTAINS when EQUALS/CONTAINS holds for none
+    (as NOT_IN negates IN; a literal "differs from any element" would match every cart).
     """
     field, operator = FILTERS[flt["field"]], flt["operator"]
     operands = _listed(flt["values"])
@@ -393,8 +409,11 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
         operands = [(s + n / 1e9) for s, n in map(instant, operands)]
     if operator == "LIKE":
         return any_of(_like_predicate(field, str(v)) for v in operands)
-    if operator in _SET_OPERATORS or operator in _RANGE_OPERATORS:
+    if operator in _LIST_OPERATORS:
         return compare(field, operator, operands)
+    if operator in _NEGATED:  # same as the engine's NOT_* for one operand, nulls included
+        positive = any_of(compare(field, _NEGATED[operator], v) for v in operands)
+        return lambda cart: not positive(cart)
     return any_of(compare(field, operator, v) for v in operands)
 
 
@@ -421,10 +440,10 @@ def _pagination(total: int, limit: int, offset: int, count: int) -> dict[str, An
         "total_pages": math.ceil(total / limit) if limit else 0,
         "current_page": current,
         "offset": offset,
-        "has_previous_page": current > 1,
+        "has_previous_page": offset > 0,
         "has_next_page": has_next,
         "next_page": current + 1 if has_next else None,
-        "previous_page": current - 1 if current > 1 else None,
+        "previous_page": current - 1 if current > 1 else None,  # page numbers: null on page 1
     }
 
 
