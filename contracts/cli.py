@@ -66,7 +66,7 @@ def _choices(values: tuple[str, ...]) -> list[str]:
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_EXAMPLES,
     show_default=True,
-    help="Schemathesis examples per mode; the semantic checks draw a tenth of it.",
+    help="Schemathesis examples per mode; each semantic check draws a fifth of it.",
 )
 @click.option(
     "--seed", type=int, default=None, help="Seed for generated inputs (default: derandomized)."

@@ -8,23 +8,21 @@ run stays within its request budget. A check ends passed, failed (with the first
 
 from __future__ import annotations
 
-import time
+import functools
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import hypothesis
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
+from .execution import Body, run_property
 from .ordering import check_order
 from .paging import Session, Skip, Violation, snippet
 from .refusals import envelope, refused
-from .report import CheckResult, Failure, curl
+from .report import CheckResult
 from .vendors import Cart, Filter, Order
 
 __all__ = ["SemanticChecks"]
-
-Body = Callable[[st.DataObject], None]
 
 
 class SemanticChecks:
@@ -38,7 +36,7 @@ class SemanticChecks:
 
     def plan(self) -> Iterator[tuple[str, Callable[[], CheckResult]]]:
         """``(check name, run it)`` for every semantic check of the vendor, in report order."""
-        few = max(2, self.max_examples // 10)
+        few = max(2, self.max_examples // 5)
         yield "pagination.walk", lambda: self._run("pagination.walk", self._walk, few)
         yield (
             "pagination.page_size",
@@ -47,78 +45,20 @@ class SemanticChecks:
         yield "pagination.size_bounds", lambda: self._run("pagination.size_bounds", self._bounds, 1)
         for flt in self.oracle.filters():
             name = f"filters.{flt.name}"
-            yield name, lambda flt=flt, name=name: self._run(name, self._filter(flt), few)
+            yield name, functools.partial(self._run, name, self._filter(flt), few)
         if len(self.oracle.filters()) > 1:
             yield "filters.combined", lambda: self._run("filters.combined", self._combined, few)
         for order in self.oracle.orders():
             name = f"ordering.{order.name.split(' ', 1)[0]}"
-            yield name, lambda order=order, name=name: self._run(name, self._order(order), few)
+            yield name, functools.partial(self._run, name, self._order(order), few)
         yield "projection.fields", lambda: self._run("projection.fields", self._projection, few)
         yield "auth.missing", lambda: self._run("auth.missing", self._auth_missing, 1)
         yield "auth.malformed", lambda: self._run("auth.malformed", self._auth_malformed, 1)
         yield "consistency.repeat", lambda: self._run("consistency.repeat", self._repeat, few)
         yield "consistency.summary", lambda: self._run("consistency.summary", self._summary, few)
 
-    # -- the runner ------------------------------------------------------------------------
-
     def _run(self, name: str, body: Body, examples: int) -> CheckResult:
-        target = self.session.target
-        result = CheckResult(name)
-        before, started = target.requests, time.monotonic()
-        count = 0
-
-        @settings(
-            max_examples=examples,
-            database=None,
-            deadline=None,
-            derandomize=self.seed is None,
-            phases=(Phase.explicit, Phase.generate),
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-            verbosity=Verbosity.quiet,
-        )
-        @given(st.data())
-        def prop(data: st.DataObject) -> None:
-            nonlocal count
-            count += 1
-            body(data)
-
-        if self.seed is not None:
-            prop = hypothesis.seed(self.seed)(prop)
-        try:
-            prop()
-        except Skip as skip:
-            result.skip_reason = skip.reason
-        except Violation as violation:
-            result.failures.append(self._failure(name, violation))
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
-                raise
-            result.failures.append(self._failure(name, _unwrap(exc)))
-        result.requests = target.requests - before
-        result.examples = count
-        result.duration = time.monotonic() - started
-        return result
-
-    def _failure(self, name: str, exc: BaseException) -> Failure:
-        target = self.session.target
-        if isinstance(exc, Violation):
-            title, expected, received = exc.title, exc.expected, exc.received
-            request = exc.request or self.session.last_request
-        else:  # a response the oracle could not even interpret (wrong types, missing keys)
-            title = "Response could not be interpreted"
-            expected = "carts with the documented fields and types"
-            received = f"{type(exc).__name__}: {exc}"
-            request = self.session.last_request
-        from .report import redact
-
-        return Failure(
-            check=name,
-            title=title,
-            expected=redact(expected, target.secrets()),
-            received=redact(received, target.secrets()),
-            curl=curl(request, target.placeholders()) if request is not None else None,
-        )
+        return run_property(self.session, name, body, examples=examples, seed=self.seed)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -390,16 +330,5 @@ def _stable(response: Any, volatile: tuple[tuple[str, ...], ...]) -> Any:
 
 
 def _excerpt(cart: Cart, limit: int = 240) -> str:
-    text = repr(dict(cart))
+    text = json.dumps(cart, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[:limit] + "...}"
-
-
-def _unwrap(exc: BaseException) -> BaseException:
-    """The first violation inside a Hypothesis exception group (flaky or multiple failures)."""
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            found = _unwrap(inner)
-            if isinstance(found, Violation):
-                return found
-        return exc.exceptions[0]
-    return exc

@@ -148,7 +148,7 @@ class Report:
             elif outcome is Outcome.SKIPPED:
                 details = result.skip_reason or ""
             else:
-                details = f"{result.examples} example(s)" if result.examples else ""
+                details = _examples(result)
             table.add_row(
                 result.name,
                 str(result.requests),
@@ -239,6 +239,14 @@ class Report:
         root.append(suite)
         ET.indent(root)
         Path(path).write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def _examples(result: CheckResult) -> str:
+    if not result.examples:
+        return ""
+    if result.group == "conformance":
+        return f"{result.examples} response(s) checked"
+    return f"{result.examples} example(s)"
 
 
 def curl(request: httpx.Request, placeholders: Mapping[str, str] | None = None) -> str:

@@ -55,7 +55,7 @@ def check(
         base_url: ``scheme://host[/prefix]`` of the server (the vendor's path is appended).
         app: an ASGI app to check in-process instead of a URL.
         auth: :class:`Credentials` or a mapping such as ``{"token": "..."}``.
-        max_examples: Schemathesis fuzzing examples; the semantic checks draw a tenth of it.
+        max_examples: Schemathesis fuzzing examples; each semantic check draws a fifth of it.
         seed: seed for every generated input; ``None`` for a fixed derandomized run.
         rate_limit: at most this many requests per second.
         only: run only these groups or checks (e.g. ``"pagination"``, ``"filters.status"``).

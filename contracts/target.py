@@ -11,13 +11,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import anyio
-import anyio.from_thread
 import httpx
 
 from .errors import ConfigError
@@ -70,19 +68,19 @@ PLACEHOLDERS = {
 
 
 class _ASGIBridge(httpx.BaseTransport):
-    """Drive an ASGI app from synchronous code: one event-loop thread, in-memory requests."""
+    """Drive an ASGI app from synchronous code, in memory, one short event loop per request.
+
+    A loop per request (about half a millisecond) rather than a long-lived loop thread: a
+    forgotten :meth:`Target.close` then cannot keep the interpreter from exiting.
+    """
 
     def __init__(self, app: Any, timeout: float) -> None:
         # A crashing app answers 500, as a real server would, instead of raising into the check.
         self._transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         self._timeout = timeout
-        self._stack = ExitStack()
-        self._portal: anyio.from_thread.BlockingPortal | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self._portal is None:
-            self._portal = self._stack.enter_context(anyio.from_thread.start_blocking_portal())
-        return self._portal.call(self._send, request)
+        return anyio.run(self._send, request)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -94,10 +92,6 @@ class _ASGIBridge(httpx.BaseTransport):
         return httpx.Response(
             response.status_code, headers=response.headers, stream=httpx.ByteStream(body)
         )
-
-    def close(self) -> None:
-        self._stack.close()
-        self._portal = None
 
 
 class Target:
@@ -283,7 +277,7 @@ class Target:
         return response
 
     def close(self) -> None:
-        """Release the HTTP client (and the ASGI event-loop thread)."""
+        """Release the HTTP client."""
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -319,9 +313,9 @@ def _normalise(base_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
-def _pairs(params: Params) -> list[tuple[str, str]]:
+def _pairs(params: Params) -> list[tuple[str, str | int | float | bool | None]]:
     items = params.items() if isinstance(params, Mapping) else params
-    out = []
+    out: list[tuple[str, str | int | float | bool | None]] = []
     for key, value in items:
         for item in value if isinstance(value, list | tuple) else [value]:
             if item is None:

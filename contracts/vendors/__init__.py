@@ -20,12 +20,14 @@ from hypothesis import strategies as st
 from ..spec import Contract
 
 __all__ = [
+    "Cart",
     "Filter",
     "Oracle",
     "Order",
     "Page",
     "Paging",
     "instant",
+    "moment",
     "oracle_for",
     "sample_of",
 ]
@@ -179,6 +181,14 @@ def instant(value: Any) -> datetime | None:
         raise TypeError(f"{value!r} is not an ISO 8601 string")
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def moment(value: Any) -> datetime:
+    """:func:`instant` for a value that must be there (``TypeError`` on ``None``)."""
+    parsed = instant(value)
+    if parsed is None:
+        raise TypeError("expected an ISO 8601 instant, got null")
+    return parsed
 
 
 def sample_of(values: Sequence[Any]) -> st.SearchStrategy[Any] | None:

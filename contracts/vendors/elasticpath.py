@@ -169,7 +169,12 @@ class ElasticPath(Oracle):
         ]
 
     def combine(self, parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        return {"filter": ":".join(part["filter"] for part in parts)}
+        # Terms evaluate left to right with no grouping, so `a:b|c` is `(a and b) or c`: an
+        # expression holding `|` only keeps its meaning under AND when it comes first.
+        ordered = sorted((part["filter"] for part in parts), key=lambda f: "|" not in f)
+        if sum("|" in f for f in ordered) > 1:
+            raise ValueError("cannot AND two expressions that both hold '|'")
+        return {"filter": ":".join(ordered)}
 
     def orders(self) -> list[Order]:
         return [

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Oracle, Order, Page, instant, sample_of
+from . import Cart, Filter, Oracle, Order, Page, moment, sample_of
 
 
 def _instants(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:
@@ -23,15 +23,12 @@ def _instants(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:
     if seen is None:
         return None
     return st.tuples(seen, st.sampled_from((-1, 1))).map(
-        lambda pair: (
-            (instant(pair[0]) + timedelta(seconds=pair[1]))  # type: ignore[operator]
-            .strftime("%Y-%m-%dT%H:%M:%SZ")
-        )
+        lambda pair: (moment(pair[0]) + timedelta(seconds=pair[1])).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
 
 
 def _created(cart: Cart) -> Any:
-    return instant(cart["creationDate"])
+    return moment(cart["creationDate"])
 
 
 class EPages(Oracle):
@@ -67,13 +64,13 @@ class EPages(Oracle):
                 "createdAfter",
                 _instants,
                 lambda v: {"createdAfter": v},
-                lambda cart, v: _created(cart) > instant(v),
+                lambda cart, v: _created(cart) > moment(v),
             ),
             Filter(
                 "createdBefore",
                 _instants,
                 lambda v: {"createdBefore": v},
-                lambda cart, v: _created(cart) < instant(v),
+                lambda cart, v: _created(cart) < moment(v),
             ),
             Filter(
                 "hasAddressData",

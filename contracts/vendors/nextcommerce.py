@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Oracle, Order, Page, instant, sample_of
+from . import Cart, Filter, Oracle, Order, Page, instant, moment, sample_of
 
 _ATTRIBUTION = (
     "utm_source",
@@ -32,9 +32,7 @@ PAGE_SIZE = 20  # spec: "Page size 20 (fixed; there is no page-size parameter)"
 
 
 def _day(cart: Cart) -> date:
-    moment = instant(cart["date_created"])
-    assert moment is not None
-    return moment.date()
+    return moment(cart["date_created"]).date()
 
 
 def _days(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Oracle, Order, Page, instant, sample_of
+from . import Cart, Filter, Oracle, Order, Page, instant, moment, sample_of
 
 _STATUSES = ("active", "abandoned", "converted", "expired")
 
@@ -26,7 +26,7 @@ def _instants(field: str, shift: int) -> Any:
         if seen is None:
             return None
         return st.tuples(seen, st.sampled_from((-shift, 0, shift))).map(
-            lambda pair: _iso(instant(pair[0]) + timedelta(seconds=pair[1]))  # type: ignore[operator]
+            lambda pair: _iso(moment(pair[0]) + timedelta(seconds=pair[1]))
         )
 
     return values
@@ -41,11 +41,11 @@ def _iso(moment: Any) -> str:
 
 
 def _after(field: str) -> Any:
-    return lambda cart, value: cart.get(field) is not None and instant(cart[field]) > instant(value)
+    return lambda cart, value: cart.get(field) is not None and moment(cart[field]) > moment(value)
 
 
 def _before(field: str) -> Any:
-    return lambda cart, value: cart.get(field) is not None and instant(cart[field]) < instant(value)
+    return lambda cart, value: cart.get(field) is not None and moment(cart[field]) < moment(value)
 
 
 class StateSet(Oracle):

@@ -1,12 +1,20 @@
-"""A zero-argument app factory for ``uvicorn --factory`` (the CLI test runs a real server)."""
+"""A zero-argument app factory for ``uvicorn --factory`` (the CLI tests run a real server)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
 from mockserver import create_app
+from tests.contracts import broken
 
 
 def app() -> Any:
-    """All five vendors under their prefixes, small and seeded, as ``cartkit serve`` would."""
-    return create_app(carts=200)
+    """The mock (all five vendors under their prefixes, small and seeded, as ``cartkit serve``
+    lays them out), plus under ``/broken`` a StateSet that ignores the ``status`` filter."""
+    faulty = broken.Rewrite(
+        create_app(vendors=("stateset",), carts=200), query=broken.drop("status")
+    )
+    return Starlette(routes=[Mount("/broken", app=faulty), Mount("/", app=create_app(carts=200))])

@@ -77,7 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_cartkit_check_passes_against_a_running_mock(server: str, tmp_path: Path) -> None:
     junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
-    skip = ",".join(sorted(KNOWN_MOCK_BUGS.get("stateset", set())))
+    known = sorted(KNOWN_MOCK_BUGS.get("stateset", set()))
     result = subprocess.run(
         [
             str(Path(sys.executable).with_name("cartkit")),
@@ -89,8 +89,7 @@ def test_cartkit_check_passes_against_a_running_mock(server: str, tmp_path: Path
             "10",
             "--max-pages",
             "25",
-            "--skip",
-            skip,
+            *(["--skip", ",".join(known)] if known else []),
             "--junit-xml",
             str(junit),
             "--json",
@@ -110,6 +109,26 @@ def test_cartkit_check_passes_against_a_running_mock(server: str, tmp_path: Path
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "0"
     assert int(suite.get("tests", "0")) == len(data["checks"])
+
+
+def test_a_contract_failure_exits_1(server: str) -> None:
+    # /broken/stateset ignores the status filter (tests/contracts/served.py).
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "stateset",
+            "--url",
+            f"{server}/broken/stateset",
+            "--token",
+            "x",
+            "--only",
+            "filters.status",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "filters.status" in result.output and "not applied" in result.output
+    assert "Reproduce with" in result.output and "$CARTKIT_TOKEN" in result.output
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,99 @@
+"""Running one semantic check: a Hypothesis property, seeded or derandomized, turned into a
+:class:`~contracts.report.CheckResult` (passed, failed with evidence, or skipped with a reason).
+
+No shrinking: a failing example is reported as found, which keeps a run within its request
+budget; the reproducing ``curl`` is the evidence.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import strategies as st
+
+from .paging import Session, Skip, Violation
+from .report import CheckResult, Failure, curl, redact
+
+__all__ = ["Body", "run_property"]
+
+Body = Callable[[st.DataObject], None]
+
+
+def run_property(
+    session: Session, name: str, body: Body, *, examples: int, seed: int | None
+) -> CheckResult:
+    """Run *body* as a Hypothesis property for at most *examples* examples."""
+    target = session.target
+    result = CheckResult(name)
+    before, started = target.requests, time.monotonic()
+    count = 0
+
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=seed is None,
+        phases=(Phase.explicit, Phase.generate),
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        verbosity=Verbosity.quiet,
+    )
+    @given(st.data())
+    def prop(data: st.DataObject) -> None:
+        nonlocal count
+        count += 1
+        body(data)
+
+    if seed is not None:
+        prop = hypothesis.seed(seed)(prop)
+    try:
+        prop()
+    except Skip as skip:
+        result.skip_reason = skip.reason
+    except Violation as violation:
+        result.failures.append(_failure(session, name, violation))
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        found = _unwrap(exc)
+        if isinstance(found, Skip):
+            result.skip_reason = found.reason
+        else:
+            result.failures.append(_failure(session, name, found))
+    result.requests = target.requests - before
+    result.examples = count
+    result.duration = time.monotonic() - started
+    return result
+
+
+def _failure(session: Session, name: str, exc: BaseException) -> Failure:
+    target = session.target
+    if isinstance(exc, Violation):
+        title, expected, received = exc.title, exc.expected, exc.received
+        request = exc.request or session.last_request
+    else:  # a response the oracle could not even interpret (wrong types, missing keys)
+        title = "Response could not be interpreted"
+        expected = "carts with the documented fields and types"
+        received = f"{type(exc).__name__}: {exc}"
+        request = session.last_request
+    return Failure(
+        check=name,
+        title=title,
+        expected=redact(expected, target.secrets()),
+        received=redact(received, target.secrets()),
+        curl=curl(request, target.placeholders()) if request is not None else None,
+    )
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The first violation inside a Hypothesis exception group (flaky or multiple failures)."""
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _unwrap(inner)
+            if isinstance(found, Violation | Skip):
+                return found
+        return _unwrap(exc.exceptions[0])
+    return exc
