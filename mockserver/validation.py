@@ -21,8 +21,10 @@ from .errors import ApiError, Problem
 
 __all__ = ["Parameter", "Parameters", "json_schema", "resolve"]
 
-_INTEGER = re.compile(r"[+-]?\d{1,30}", re.ASCII)
-_NUMBER = re.compile(r"[+-]?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})([eE][+-]?\d{1,3})?", re.ASCII)
+# Any integer the schema can judge (Python refuses int() beyond 4300 digits); longer digit runs
+# stay strings and fail the type check.
+_INTEGER = re.compile(r"[+-]?\d{1,4000}", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(\d{1,300}(\.\d{0,300})?|\.\d{1,300})([eE][+-]?\d{1,3})?", re.ASCII)
 
 
 def resolve(spec: Mapping[str, Any], node: Any) -> Any:
@@ -102,12 +104,13 @@ class Parameter:
         if not self.validator.is_valid(value):
             error = next(iter(self.validator.iter_errors(value)))
             reason = error.message
-            if isinstance(error.instance, str) and len(error.instance) > 60:
+            instance = error.instance
+            shown = (
+                json.dumps(instance, ensure_ascii=False) if isinstance(instance, str | int) else ""
+            )
+            if len(shown) > 60:
                 # Name the value, but do not echo a megabyte of it back.
-                quoted = json.dumps(error.instance, ensure_ascii=False)
-                reason = reason.replace(
-                    quoted, json.dumps(_clip(error.instance), ensure_ascii=False)
-                )
+                reason = reason.replace(shown, _clip(shown))
             raise self._error(reason)
         return value
 
