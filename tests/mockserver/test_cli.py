@@ -56,7 +56,8 @@ def serve(*args: str) -> Iterator[tuple[str, list[str]]]:
         output: list[str] = []
         yield base, output
     finally:
-        os.kill(process.pid, signal.SIGTERM)
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
