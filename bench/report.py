@@ -1,0 +1,329 @@
+"""The tables the benchmark prints (Markdown), the targets of issue 5, and the machine."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .compare import Measurement, WorkerCheck
+from .contract import CheckTiming
+from .scale import ScaleResult
+
+__all__ = [
+    "Target",
+    "check_table",
+    "load_table",
+    "machine",
+    "markdown",
+    "scale_table",
+    "targets",
+    "targets_table",
+    "workers_table",
+]
+
+MILLION = 1_000_000
+WORKER_SCALING = 1.25  # "scales throughput": 2 workers give at least 1.25x one worker's req/s
+
+
+def markdown(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table, columns padded to line up in a terminal."""
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "—" if not a or not b else f"{a / b:.2f}"
+
+
+def _index(measurements: Sequence[Measurement]) -> dict[tuple[str, str, int, str], Measurement]:
+    return {(m.vendor, m.kind, m.connections, m.server): m for m in measurements}
+
+
+def load_table(measurements: Sequence[Measurement]) -> str:
+    """ONE table: per vendor, workload and concurrency, every server side by side."""
+    index = _index(measurements)
+    servers = ("cartkit", "cartkit-2w", "ceiling", "prism-static", "prism-dynamic")
+    short = {"cartkit-2w": "2 workers", "prism-static": "Prism static", "prism-dynamic": "Prism -d"}
+    headers = ["vendor", "workload", "c", "bytes"]
+    for server in servers:
+        headers += [f"{short.get(server, server)} req/s", "p50/p99 ms"]
+    headers += ["cartkit/ceiling", "cartkit/Prism", "cartkit/Prism -d", "Prism bytes s/d"]
+    rows = []
+    keys = sorted({(m.vendor, m.kind, m.connections) for m in measurements}, key=_row_order)
+    for vendor, kind, connections in keys:
+        mine = index.get((vendor, kind, connections, "cartkit"))
+        row: list[object] = [vendor, kind, connections, mine.body_bytes if mine else "—"]
+        rps: dict[str, float | None] = {}
+        for server in servers:
+            m = index.get((vendor, kind, connections, server))
+            rps[server] = m.result.rps if m else None
+            flag = f" ({m.result.errors} err)" if m and m.result.errors else ""
+            status = f" [{m.status}]" if m and m.status != 200 else ""
+            row.append(_num(rps[server]) + flag + status)
+            row.append(f"{m.result.p50_ms:.2f}/{m.result.p99_ms:.2f}" if m else "—")
+        sizes = [
+            index.get((vendor, kind, connections, s)) for s in ("prism-static", "prism-dynamic")
+        ]
+        row += [
+            _ratio(rps["cartkit"], rps["ceiling"]),
+            _ratio(rps["cartkit"], rps["prism-static"]),
+            _ratio(rps["cartkit"], rps["prism-dynamic"]),
+            " / ".join(str(m.body_bytes) if m else "—" for m in sizes),
+        ]
+        rows.append(row)
+    return markdown(headers, rows)
+
+
+def _row_order(key: tuple[str, str, int]) -> tuple[str, int, int]:
+    vendor, kind, connections = key
+    return vendor, ("page", "filtered", "deep").index(kind), connections
+
+
+def workers_table(checks: Sequence[WorkerCheck], measurements: Sequence[Measurement]) -> str:
+    """``--workers 2``: did both workers answer identical bytes, and the throughput gain."""
+    index = _index(measurements)
+    rows = []
+    for check in checks:
+        gains = []
+        for kind in ("page", "filtered", "deep"):
+            top = max((m.connections for m in measurements if m.vendor == check.vendor), default=0)
+            one = index.get((check.vendor, kind, top, "cartkit"))
+            two = index.get((check.vendor, kind, top, "cartkit-2w"))
+            gains.append(_ratio(two.result.rps if two else None, one.result.rps if one else None))
+        rows.append(
+            [
+                check.vendor,
+                f"{check.served_by}/{check.workers}",
+                check.requests,
+                "yes" if check.identical else f"NO ({', '.join(check.mismatches) or 'one worker'})",
+                " / ".join(gains),
+            ]
+        )
+    headers = ["vendor", "workers answering", "requests", "identical bytes", "2w/1w page/filt/deep"]
+    return markdown(headers, rows)
+
+
+def scale_table(results: Sequence[ScaleResult]) -> str:
+    """Start-up time, peak RSS and latencies per vendor and size."""
+    rows = [
+        [
+            r.vendor,
+            f"{r.carts:,}",
+            _num(r.ready_s, 1),
+            _num(r.peak_rss_mib),
+            _num(r.page_p50_ms, 2),
+            _num(r.scan_p50_ms, 1),
+            _num(r.scan_first_ms, 1),
+            f"{r.samples[0]}/{r.samples[1]}",
+            r.note,
+        ]
+        for r in results
+    ]
+    headers = [
+        "vendor",
+        "carts",
+        "ready s",
+        "peak RSS MiB",
+        "page p50 ms",
+        "filter p50 ms",
+        "1st filter ms",
+        "n page/filter",
+        "note",
+    ]
+    return markdown(headers, rows)
+
+
+def check_table(timings: Sequence[CheckTiming]) -> str:
+    """Wall time of ``cartkit check`` per vendor."""
+    rows = [
+        [t.vendor, f"{t.seconds:.1f}", "timeout" if t.exit_code is None else t.exit_code, t.summary]
+        for t in timings
+    ]
+    return markdown(["vendor", "wall s", "exit", "summary"], rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One target of issue 5, for one vendor, with what was measured."""
+
+    name: str
+    vendor: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+
+
+def _ratios(
+    index: dict[tuple[str, str, int, str], Measurement],
+    vendor: str,
+    other: str,
+    levels: Sequence[int],
+) -> list[float]:
+    out = []
+    for c in levels:
+        mine, theirs = (
+            index.get((vendor, "filtered", c, "cartkit")),
+            index.get((vendor, "filtered", c, other)),
+        )
+        if mine and theirs and theirs.result.rps:
+            out.append(mine.result.rps / theirs.result.rps)
+    return out
+
+
+def targets(
+    vendors: Sequence[str],
+    measurements: Sequence[Measurement],
+    checks: Sequence[WorkerCheck],
+    scale: Sequence[ScaleResult],
+    timings: Sequence[CheckTiming],
+) -> list[Target]:
+    """Every target of issue 5, per vendor: met, missed, or not measured in this run."""
+    index = _index(measurements)
+    levels = sorted({m.connections for m in measurements})
+    out: list[Target] = []
+    for vendor in vendors:
+        for other, floor, label in (
+            ("ceiling", 0.5, "filtered page >= 0.5x ceiling"),
+            ("prism-static", 3.0, "filtered page >= 3x Prism static"),
+            ("prism-dynamic", 40.0, "filtered page >= 40x Prism -d"),
+        ):
+            ratios = _ratios(index, vendor, other, levels)
+            text = " / ".join(f"{r:.2f}" for r in ratios) + f" (c={'/'.join(map(str, levels))})"
+            out.append(
+                Target(
+                    label, vendor, text if ratios else "—", min(ratios) >= floor if ratios else None
+                )
+            )
+        check = next((c for c in checks if c.vendor == vendor), None)
+        if check is None:
+            out.append(Target("--workers 2 identical and scaling", vendor, "—", None))
+        else:
+            top = levels[-1] if levels else 0
+            one, two = (
+                index.get((vendor, "filtered", top, "cartkit")),
+                index.get((vendor, "filtered", top, "cartkit-2w")),
+            )
+            gain = two.result.rps / one.result.rps if one and two and one.result.rps else 0.0
+            text = f"identical {check.identical}, {gain:.2f}x at c={top}"
+            out.append(
+                Target(
+                    "--workers 2 identical and scaling",
+                    vendor,
+                    text,
+                    check.identical and gain >= WORKER_SCALING,
+                )
+            )
+        big = next((r for r in scale if r.vendor == vendor and r.carts == MILLION), None)
+        limits = (
+            ("1M ready <= 15 s", "ready_s", 15.0, "s"),
+            ("1M peak RSS <= 2 GiB", "peak_rss_mib", 2048.0, "MiB"),
+            ("1M page p50 <= 5 ms", "page_p50_ms", 5.0, "ms"),
+            ("1M filter p50 <= 100 ms", "scan_p50_ms", 100.0, "ms"),
+        )
+        for label, attr, limit, unit in limits:
+            value = getattr(big, attr) if big else None
+            if big is not None and value is None:
+                out.append(Target(label, vendor, big.note or "not reached", False))
+            else:
+                out.append(
+                    Target(
+                        label,
+                        vendor,
+                        "—" if value is None else f"{value:,.1f} {unit}",
+                        None if value is None else value <= limit,
+                    )
+                )
+        timing = next((t for t in timings if t.vendor == vendor), None)
+        out.append(
+            Target(
+                "cartkit check <= 60 s",
+                vendor,
+                f"{timing.seconds:.1f} s" if timing else "—",
+                None if timing is None else timing.exit_code == 0 and timing.seconds <= 60,
+            )
+        )
+    return out
+
+
+def targets_table(found: Sequence[Target]) -> str:
+    """Targets with met / MISSED / not measured."""
+    marks = {True: "met", False: "MISSED", None: "not measured"}
+    return markdown(
+        ["target", "vendor", "measured", ""],
+        [[t.name, t.vendor, t.measured, marks[t.met]] for t in found],
+    )
+
+
+def _version(argv: Sequence[str]) -> str:
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "absent"
+    text = (done.stdout or done.stderr).strip()
+    return text.splitlines()[0] if text else "absent"
+
+
+def _source() -> str:
+    """The commit under test, and whether the mock's files had uncommitted changes (read-only git)."""
+    root = Path(__file__).resolve().parent.parent
+    commit = _version(["git", "-C", str(root), "rev-parse", "--short", "HEAD"])
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "mockserver", "specs"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return commit
+    changed = len(done.stdout.splitlines())
+    return (
+        f"{commit} + {changed} uncommitted file(s) in mockserver/ and specs/" if changed else commit
+    )
+
+
+def machine(wrk: str | None, prism: str | None) -> list[tuple[str, str]]:
+    """Cores, CPU model, memory and the versions of everything under test."""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    meminfo = Path("/proc/meminfo").read_text().split() if Path("/proc/meminfo").exists() else []
+    memory = f"{int(meminfo[1]) / 1024**2:.1f} GiB" if len(meminfo) > 1 else "?"
+    rows = [
+        ("cores", str(os.cpu_count())),
+        ("CPU", model),
+        ("memory", memory),
+        ("OS", f"{platform.system()} {platform.release()}"),
+        ("Python", platform.python_version()),
+    ]
+    for package in ("cartkit", "uvicorn", "starlette", "uvloop", "httptools", "orjson"):
+        try:
+            rows.append((package, metadata.version(package)))
+        except metadata.PackageNotFoundError:
+            rows.append((package, "absent"))
+    rows.append(("cartkit source", _source()))
+    rows.append(("Prism", _version([prism, "--version"]) if prism else "not run"))
+    rows.append(("Node.js", _version(["node", "--version"]) if prism else "not run"))
+    rows.append(("wrk", _version([wrk, "-v"]) if wrk else "not run (Python load generator)"))
+    return rows

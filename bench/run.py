@@ -1,0 +1,24 @@
+"""Run the benchmark: ``python bench/run.py [--quick] [--vendors stateset] ...`` (``--help``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the ``bench`` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.cli import main
+
+
+def run() -> int:
+    """:func:`bench.cli.main`, with Ctrl-C ending quietly (servers are stopped before this)."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("interrupted: every server started was stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(run())
