@@ -39,6 +39,7 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
         cls = vendor_class(name)
         dataset = generate(cls.market, seed=config.seed, count=config.carts, now=config.now)
         vendor = cls(dataset, config)
+        vendor.warm()
         vendors[name] = vendor
         routes.append(
             Route(vendor.prefix + vendor.route, vendor.handle, methods=["GET"], name=name)

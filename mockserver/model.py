@@ -7,9 +7,10 @@ so on when they render.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Status = Literal["active", "abandoned", "converted", "expired"]
 STATUSES: tuple[Status, ...] = ("active", "abandoned", "converted", "expired")
@@ -64,6 +65,17 @@ class Customer:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """Where an address points (pooled: many shoppers share a street in the mock)."""
+
+    company: str | None
+    street: str
+    zip_code: str
+    city: str
+    country: str  # ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True, slots=True)
 class Address:
     """A postal address as a storefront records it."""
 
@@ -92,19 +104,22 @@ class Attribution:
     gclid: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Cart:
+class Cart(NamedTuple):
     """One cart, vendor-neutral.
 
     Invariants (tested): ``sum(line.total) == subtotal``;
     ``subtotal + shipping - discount == total`` with ``tax`` the tax included in ``total``;
     ``created_at <= updated_at``; ``abandoned_at`` is set exactly on abandoned carts and lies
     between ``updated_at`` and the anchor instant.
+
+    A million carts are built at start-up, so a cart is an immutable named tuple (a frozen
+    dataclass spends ~3 µs per instance in ``object.__setattr__``) that stores compact values:
+    pooled objects, ints, and 256 random bits (:attr:`key`) from which the ids, the session and
+    the IP address are derived when a vendor renders the cart. Fields that filters read are
+    stored; what only rendering reads (lines, addresses, ids) is derived on access.
     """
 
-    index: int  # position in the generated dataset; stable for a seed
-    number: int  # unique positive integer id
-    uid: str  # unique UUID (lower-case, canonical form)
+    index: int  # type: ignore[assignment]  # position in the dataset (shadows tuple.index, unused)
     status: Status
     channel: str
     currency: str
@@ -112,29 +127,106 @@ class Cart:
     created_at: int
     updated_at: int  # last activity
     abandoned_at: int | None
-    expires_at: int
     customer: Customer | None
     email: str | None  # the customer's, or the one a guest typed in checkout
-    session_id: str
-    lines: tuple[Line, ...]
+    shopper: tuple[str, str]  # (first name, last name): the customer's or the guest's
+    basket: tuple[tuple[Product, int], ...]  # (product, quantity) per line, pooled pairs
     subtotal: int
     shipping: int
     discount: int
     tax: int  # included in total
     total: int
-    billing_address: Address | None
-    shipping_address: Address | None
+    billing_place: Place | None
+    shipping_place: Place | None  # ``billing_place`` itself when shipping goes there too
     attribution: Attribution | None
     recovery_status: str
     name: str
     account_uid: str | None
-    ip: str
     user_agent: str
+    key: int  # 256 random bits: uid (low 128), session id (next 96), IP address (top 32)
+
+    @property
+    def number(self) -> int:
+        """Unique positive integer id, in creation order."""
+        return 10_000 + self.index
+
+    @property
+    def uid(self) -> str:
+        """Unique UUID (version 4, lower-case, canonical form)."""
+        return uuid4_text(self.key)
+
+    @property
+    def uid_int(self) -> int:
+        """:attr:`uid` as an integer: it sorts as the text does, at a fraction of the cost."""
+        return _uuid4_int(self.key)
+
+    @property
+    def session_id(self) -> str:
+        return f"sess_{self.key >> 128 & _BITS96:024x}"
+
+    @property
+    def ip(self) -> str:
+        bits = self.key >> 224  # a public unicast IPv4 address: 11-223.x.x.1-254
+        first, last = 11 + (bits >> 24) * 213 // 256, 1 + (bits & 255) * 254 // 256
+        return f"{first}.{bits >> 16 & 255}.{bits >> 8 & 255}.{last}"
+
+    @property
+    def expires_at(self) -> int:
+        return self.updated_at + 7 * 86_400
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        first = self.index * 8 + 1
+        return tuple(
+            Line(number=first + n, uid=_line_uid(self.key, n), product=product, quantity=quantity)
+            for n, (product, quantity) in enumerate(self.basket)
+        )
 
     @property
     def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return sum(quantity for _, quantity in self.basket)
 
     @property
     def has_address(self) -> bool:
-        return self.billing_address is not None or self.shipping_address is not None
+        return self.billing_place is not None
+
+    @property
+    def billing_address(self) -> Address | None:
+        return self._address(self.billing_place, self.email)
+
+    @property
+    def shipping_address(self) -> Address | None:
+        if self.shipping_place is self.billing_place:
+            return self.billing_address
+        return self._address(self.shipping_place, None)
+
+    def _address(self, place: Place | None, email: str | None) -> Address | None:
+        if place is None:
+            return None
+        first, last = self.shopper
+        return Address(first, last, place.company, place.street, place.zip_code, place.city,
+                       place.country, email)  # fmt: skip
+
+
+_BITS96 = (1 << 96) - 1
+_BITS128 = (1 << 128) - 1
+_UUID4_SET = 0x8000 << 48 | 4 << 76  # RFC 4122 variant (10xx) and version (0100)
+_UUID4_CLEAR = _BITS128 & ~(0xC000 << 48) & ~(0xF000 << 64)
+
+
+def uuid4_text(bits: int) -> str:
+    """The low 128 of *bits* as a canonical version-4 UUID (RFC 4122 version and variant set).
+
+    Same result as ``str(uuid.UUID(int=bits, version=4))``, without building the object.
+    """
+    h = f"{_uuid4_int(bits):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _uuid4_int(bits: int) -> int:
+    return bits & _UUID4_CLEAR | _UUID4_SET
+
+
+def _line_uid(key: int, n: int) -> str:
+    digest = hashlib.blake2b(key.to_bytes(32, "big"), digest_size=16, person=b"line%d" % n)
+    return uuid4_text(int.from_bytes(digest.digest(), "big"))

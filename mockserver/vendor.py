@@ -26,7 +26,7 @@ from .errors import ApiError, Problem
 from .faults import Faults
 from .model import Cart
 from .query import QueryError
-from .validation import Parameters
+from .validation import Parameters, resolve
 
 __all__ = ["Vendor", "json_response"]
 
@@ -124,6 +124,42 @@ class Vendor(ABC):
         ]
         base = f"{request.url.scheme}://{request.url.netloc}{path}"
         return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    def warm(self) -> None:
+        """Answer the default request once, in-process, so its one-off costs (building the
+        sorted order a million carts need) are paid before the server says it is ready."""
+        path_params = {
+            p["name"]: p.get("example") or p.get("schema", {}).get("example", "x")
+            for p in (resolve(self.spec, raw) for raw in self._raw_parameters())
+            if p["in"] == "path"
+        }
+        headers = {
+            p.name: str(p.default)
+            for p in self.params
+            if p.location == "header" and p.default is not None
+        }
+        path = self.prefix + self.route.format(**path_params)
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            "path_params": path_params,
+            "scheme": "http",
+            "server": ("127.0.0.1", 8000),
+            "root_path": "",
+        }
+        request = Request(scope)
+        params = self.params.parse({}, request.headers, path_params)
+        self.list_carts(request, params, "warm-up")
+
+    def _raw_parameters(self) -> list[Any]:
+        return [
+            *self.spec["paths"][self.route].get("parameters", []),
+            *self.operation.get("parameters", []),
+        ]
 
     async def handle(self, request: Request) -> Response:
         """The endpoint: run the shared pipeline and answer."""

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from functools import partial
+from operator import eq
 from typing import Any
 from urllib.parse import quote
 
@@ -31,7 +33,18 @@ from starlette.responses import Response
 from ..dataset import Market
 from ..errors import ApiError, Problem
 from ..model import Cart, iso
-from ..query import Field, Predicate, QueryError, SortKey, all_of, any_of, select, wildcard
+from ..query import (
+    Field,
+    Match,
+    Predicate,
+    QueryError,
+    SortKey,
+    all_of,
+    any_of,
+    memo,
+    select,
+    wildcard,
+)
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
@@ -128,9 +141,10 @@ def _term(match: re.Match[str]) -> Predicate:
     account, name = match.groups()
     if account is not None:
         wanted = account.lower()  # account ids are canonical lower-case UUIDs
-        return lambda cart: cart.account_uid == wanted
+        return Match("account_uid", partial(eq, wanted))
     pattern = wildcard(name, any_chars="*", fold=True)
-    return lambda cart: pattern.fullmatch(cart.name) is not None
+    # Cart names come from a small pool: the pattern runs once per distinct name.
+    return Match("name", memo(lambda text: pattern.fullmatch(text) is not None))
 
 
 def _clip(text: str, size: int = 80) -> str:

@@ -18,7 +18,9 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
+from operator import eq, gt, lt
 from typing import Any
 from urllib.parse import quote
 
@@ -30,7 +32,7 @@ from ..config import MockConfig
 from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
 from ..model import Address, Cart, Line, iso
-from ..query import Field, Predicate, QueryError, SortKey, all_of, select
+from ..query import Field, Match, Predicate, QueryError, SortKey, all_of, select
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
@@ -254,11 +256,11 @@ class EPages(Vendor):
         """
         preds: list[Predicate] = []
         if after is not None:
-            preds.append(lambda c: c.created_at > after)
+            preds.append(Match("created_at", partial(lt, after)))
         if before is not None:
-            preds.append(lambda c: c.created_at < before)
+            preds.append(Match("created_at", partial(gt, before)))
         if address is not None:
-            preds.append(lambda c: c.has_address is address)
+            preds.append(Match("has_address", partial(eq, address)))
         return select(self.dataset, where=all_of(preds), order=ORDER).items
 
     def _items(self, carts: list[Cart], lang: _Language) -> list[orjson.Fragment]:

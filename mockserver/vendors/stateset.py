@@ -7,6 +7,10 @@ Money is integer cents; errors use the UPPER_SNAKE ``{"error": {...}}`` envelope
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from functools import cached_property, partial
+from itertools import compress
+from operator import attrgetter, eq, gt, is_, is_not, le, lt
 from typing import Any
 
 from starlette.requests import Request
@@ -14,8 +18,8 @@ from starlette.responses import Response
 
 from ..dataset import Market
 from ..errors import ApiError, Problem
-from ..model import STATUSES, Cart, iso
-from ..query import Field, SortKey, all_of, parse_instant, select
+from ..model import STATUSES, Cart, Customer, iso
+from ..query import Field, Match, SortKey, all_of, parse_instant, select
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
@@ -38,7 +42,7 @@ SORTS = {
     "abandoned_at": Field("abandoned_at", lambda c: c.abandoned_at, "datetime"),
 }
 
-_ID = Field("id", lambda c: f"cart_{c.uid}")
+_ID = Field("id", lambda c: c.uid_int)  # orders as f"cart_{c.uid}" does, without formatting
 
 _CODES = {
     Problem.BAD_PARAMETER: ("INVALID_PARAMETER", "invalid_request_error"),
@@ -51,6 +55,7 @@ _CODES = {
     Problem.SERVER_ERROR: ("INTERNAL_SERVER_ERROR", "api_error"),
     Problem.UNAVAILABLE: ("SERVICE_UNAVAILABLE", "api_error"),
 }
+_STATUS, _TOTAL = attrgetter("status"), attrgetter("total")
 _RATE_LIMIT = 1000  # requests per minute (a Growth plan); the mock never runs out
 
 
@@ -64,9 +69,7 @@ class StateSet(Vendor):
         return {
             "id": f"cart_{cart.uid}",
             "object": "cart",
-            "customer_id": f"cust_{cart.customer.uid.replace('-', '')[:14]}"
-            if cart.customer
-            else None,
+            "customer_id": _customer_id(cart.customer),
             "email": cart.email,
             "status": cart.status,
             "channel": cart.channel,
@@ -87,47 +90,54 @@ class StateSet(Vendor):
         # The spec's decisions: missing abandoned_at sort last both ways; ties by id ascending.
         descending = params["sort_order"] == "desc"
         order = (SortKey(SORTS[params["sort_by"]], descending=descending, nulls_last=True),)
-        everything = select(self.dataset, where=where, order=order, tiebreak=_ID)
         offset, limit = params["offset"], params["limit"]
-        items = everything.items[offset : offset + limit]
+        if where is None:  # the summary of every cart is computed once
+            page = select(self.dataset, order=order, tiebreak=_ID, offset=offset, limit=limit)
+            items, total, summary = page.items, page.total, self._summary
+        else:
+            everything = select(self.dataset, where=where, order=order, tiebreak=_ID)
+            items, total = everything.items[offset : offset + limit], everything.total
+            summary = _summary(everything.items)
         body = {
             "object": "list",
             "data": self.carts_json(items),
-            "has_more": offset + len(items) < everything.total,
-            "total_count": everything.total,
+            "has_more": offset + len(items) < total,
+            "total_count": total,
             "url": "/v1/carts",
-            "summary": _summary(everything.items),
+            "summary": summary,
         }
         return json_response(body, headers=self._rate_headers())
 
     def _filters(self, params: dict[str, Any]) -> list[Any]:
-        preds = []
+        # Match(attribute, C-level test): select scans the column, no Python call per cart.
+        preds: list[Any] = []
         if (status := params["status"]) is not None:
-            preds.append(lambda c: c.status == status)
+            preds.append(Match("status", partial(eq, status)))
         if (has_email := params["has_email"]) is not None:
-            preds.append(lambda c: (c.email is not None) is has_email)
+            preds.append(Match("email", partial(is_not if has_email else is_, None)))
         if (customer := params["customer_id"]) is not None:
-            preds.append(lambda c: c.customer is not None and self._customer_id(c) == customer)
+            # cust_<first 14 hex digits of the uid>: compare uid prefixes, without formatting.
+            wellformed = len(customer) == 19 and customer.startswith("cust_")
+            hexa = customer[5:]
+            prefix = f"{hexa[:8]}-{hexa[8:12]}-{hexa[12:]}" if wellformed else "?"
+            preds.append(lambda c: c.customer is not None and c.customer.uid.startswith(prefix))
         if (session := params["session_id"]) is not None:
             preds.append(lambda c: c.session_id == session)
         if (channel := params["channel"]) is not None:
-            preds.append(lambda c: c.channel == channel)
+            preds.append(Match("channel", partial(eq, channel)))
         if (after := params["created_after"]) is not None:
-            created_after = parse_instant(after)
-            preds.append(lambda c: c.created_at > created_after)
+            preds.append(Match("created_at", partial(lt, parse_instant(after))))
         if (before := params["created_before"]) is not None:
-            created_before = parse_instant(before)
-            preds.append(lambda c: c.created_at < created_before)
+            preds.append(Match("created_at", partial(gt, parse_instant(before))))
         if (updated := params["updated_after"]) is not None:
-            updated_after = parse_instant(updated)
-            preds.append(lambda c: c.updated_at > updated_after)
+            preds.append(Match("updated_at", partial(lt, parse_instant(updated))))
         if (minimum := params["min_value"]) is not None:
-            preds.append(lambda c: c.total >= minimum)
+            preds.append(Match("total", partial(le, minimum)))
         return preds
 
-    @staticmethod
-    def _customer_id(cart: Cart) -> str | None:
-        return f"cust_{cart.customer.uid.replace('-', '')[:14]}" if cart.customer else None
+    @cached_property
+    def _summary(self) -> dict[str, Any]:
+        return _summary(self.dataset.carts)
 
     def _rate_headers(self) -> dict[str, str]:
         reset = self.dataset.now + 60
@@ -163,15 +173,19 @@ class StateSet(Vendor):
         return json_response(body, error.problem.status, headers=headers)
 
 
+def _customer_id(customer: Customer | None) -> str | None:
+    return f"cust_{customer.uid.replace('-', '')[:14]}" if customer else None
+
+
 def _summary(carts: list[Cart]) -> dict[str, Any]:
     """Figures over *carts* (the filtered set, before paging) as StateSet reports them."""
-    breakdown = dict.fromkeys(STATUSES, 0)
-    abandoned_value = total_value = 0
-    for cart in carts:
-        breakdown[cart.status] += 1
-        total_value += cart.total
-        if cart.status == "abandoned":
-            abandoned_value += cart.total
+    # C-level passes (map, Counter, compress) rather than a Python loop: a filter may match
+    # a million carts.
+    statuses = list(map(_STATUS, carts))
+    totals = list(map(_TOTAL, carts))
+    breakdown = dict.fromkeys(STATUSES, 0) | Counter(statuses)
+    total_value = sum(totals)
+    abandoned_value = sum(compress(totals, map("abandoned".__eq__, statuses)))
     closed = breakdown["abandoned"] + breakdown["converted"]
     return {
         "total_abandoned_value": abandoned_value,
