@@ -1,0 +1,154 @@
+"""The README's examples return what the README says (the app of ``cartkit serve`` defaults)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import create_app
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+KEY = {"spm-api-key": "cartkit-demo-key-0123456789"}
+BEARER = {"Authorization": "Bearer test"}
+NEXT = {**BEARER, "X-29next-API-Version": "2023-02-10"}
+CUSTOMER = "e37308d2-0dd1-4d70-bdb9-70bb9957e15d"
+
+
+@pytest.fixture(scope="module")
+def serve() -> TestClient:
+    """What `cartkit serve` serves on its defaults, on the README's host."""
+    return TestClient(create_app(), base_url="http://127.0.0.1:8000")
+
+
+def get(client: TestClient, path: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
+    assert path in README or path.split("?")[0] in README, f"{path} is not in the README"
+    return client.get(path, headers=headers or {}, params=params or None)
+
+
+def test_stateset_examples(serve: TestClient) -> None:
+    body = get(serve, "/stateset/v1/carts?status=abandoned&has_email=true&limit=2", BEARER).json()
+    assert (body["total_count"], body["has_more"]) == (314, True)
+    assert body["summary"]["status_breakdown"] == {
+        "active": 0,
+        "abandoned": 314,
+        "converted": 0,
+        "expired": 0,
+    }
+    body = get(serve, "/stateset/v1/carts?sort_by=total&sort_order=desc&limit=3", BEARER).json()
+    assert [c["total"] for c in body["data"]] == [108239, 68678, 56986]
+    error = get(serve, "/stateset/v1/carts?limit=500", BEARER).json()["error"]
+    assert error["code"] == "INVALID_PARAMETER"
+    assert error["message"] == "Invalid parameter 'limit': 500 is greater than the maximum of 100"
+    missing = get(serve, "/stateset/v1/carts")
+    assert missing.status_code == 401 and missing.json()["error"]["code"] == "MISSING_AUTH_HEADER"
+
+
+def test_shopimind_examples(serve: TestClient) -> None:
+    body = get(serve, "/shopimind/v1/carts?limit=2", KEY).json()
+    assert len(body["data"]) == 2 and len(body["data"][0]) == 8
+    page = body["meta"]["pagination"]
+    assert (page["total_items"], page["total_pages"], page["next_page"]) == (1000, 500, 2)
+    brackets = (
+        "/shopimind/v1/carts?filters[0][field]=status&filters[0][operator]=IN&filters[0][values][0]=abandoned"
+        "&order[0][field]=amount&order[0][type]=desc&fields[]=id&fields[]=amount&fields[]=customer_email&limit=3"
+    )
+    body = get(serve, brackets, KEY).json()
+    assert body["meta"]["pagination"]["total_items"] == 536
+    assert [c["amount"] for c in body["data"]] == [684.89, 659.93, 638.92]
+    assert all(set(c) == {"id", "amount", "customer_email"} for c in body["data"])
+    filters = [
+        {"field": "amount", "operator": "BETWEEN", "values": [50, 100]},
+        {"field": "customer_email", "operator": "ENDS_WITH", "values": "@orange.fr"},
+    ]
+    assert "BETWEEN" in README and "@orange.fr" in README
+    body = serve.get(
+        "/shopimind/v1/carts",
+        headers=KEY,
+        params={
+            "filters": json.dumps(filters),
+            "fields": "id,amount,customer_first_name,customer_email",
+            "limit": 2,
+        },
+    ).json()
+    assert body["meta"]["pagination"]["total_items"] == 35
+    assert all(
+        c["customer_email"].endswith("@orange.fr") and 50 <= c["amount"] <= 100
+        for c in body["data"]
+    )
+    missing = get(serve, "/shopimind/v1/carts")
+    assert missing.status_code == 401
+    assert missing.json() == {
+        "statusCode": 401,
+        "message": "Missing credentials: send the spm-api-key header",
+        "error": "Unauthorized",
+    }
+
+
+def test_nextcommerce_examples(serve: TestClient) -> None:
+    body = get(serve, "/nextcommerce/api/admin/carts/", NEXT).json()
+    assert len(body["results"]) == 20 and body["previous"] is None
+    assert body["next"].startswith("http://127.0.0.1:8000/nextcommerce/api/admin/carts/?cursor=")
+    path = "/nextcommerce/api/admin/carts/?abandoned=true&currency=USD&product=1001&product=1002"
+    assert len(get(serve, path, NEXT).json()["results"]) == 6
+    path = "/nextcommerce/api/admin/carts/?utm_source=google&date_created_from=2025-12-01&date_created_to=2025-12-31"
+    body = get(serve, path, NEXT).json()
+    assert len(body["results"]) == 11 and body["next"] is None
+    forged = get(serve, "/nextcommerce/api/admin/carts/?cursor=garbage", NEXT)
+    assert (forged.status_code, forged.json()) == (404, {"detail": "Invalid cursor"})
+    no_version = get(serve, "/nextcommerce/api/admin/carts/", BEARER)
+    assert no_version.status_code == 400
+    assert no_version.json()["detail"] in README
+
+
+def test_elasticpath_examples(serve: TestClient) -> None:
+    body = get(serve, "/elasticpath/v2/carts?page[limit]=2&page[offset]=4", BEARER).json()
+    assert body["meta"] == {
+        "page": {"current": 3, "limit": 2, "offset": 4, "total": 500},
+        "results": {"total": 1000},
+    }
+    assert set(body["links"]) == {"current", "first", "last", "next", "prev"}
+    assert 'ilike(name,"*cart*")|ilike(name,"gifts")' in README
+    body = serve.get(
+        "/elasticpath/v2/carts",
+        headers=BEARER,
+        params={"filter": 'ilike(name,"*cart*")|ilike(name,"gifts")'},
+    ).json()
+    assert body["meta"]["results"]["total"] == 783
+    assert "filter=" in body["links"]["next"]
+    assert CUSTOMER in README
+    shopper = {**BEARER, "X-Moltin-Customer-Token": CUSTOMER}
+    body = get(serve, "/elasticpath/v2/carts?include=custom_discounts", shopper).json()
+    assert body["meta"]["results"]["total"] == 4 and "included" in body
+    both = serve.get(
+        "/elasticpath/v2/carts",
+        headers={**shopper, "EP-Account-Management-Authentication-Token": CUSTOMER},
+    )
+    assert both.status_code == 403
+
+
+def test_epages_examples(serve: TestClient) -> None:
+    body = get(
+        serve, "/epages/rs/shops/DemoShop/carts?resultsPerPage=2&locale=en_US", BEARER
+    ).json()
+    assert body["items"][0]["lineItemContainer"]["grandTotal"]["formatted"] == "€169.98"
+    body = get(serve, "/epages/rs/shops/DemoShop/carts?resultsPerPage=2", BEARER).json()
+    assert body["items"][0]["lineItemContainer"]["grandTotal"]["formatted"] == "169,98 €"
+    path = "/epages/rs/shops/DemoShop/carts?createdAfter=2026-01-01T00:00:00Z&hasAddressData=true&page=2&resultsPerPage=5"
+    response = get(serve, path, {**BEARER, "Accept": "application/vnd.epages.v1+json"})
+    assert response.headers["content-type"].startswith("application/vnd.epages.v1+json")
+    assert response.json()["results"] == 29 and len(response.json()["items"]) == 5
+    unknown = get(serve, "/epages/rs/shops/NoSuchShop/carts", BEARER)
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "message": "Not Found: Shop 'NoSuchShop' (shopId) not found",
+        "status": "404",
+    }
+    assert get(serve, "/epages/rs/shops/DemoShop/carts").status_code == 403
+    assert (
+        get(serve, "/epages/rs/shops/DemoShop/carts", {**BEARER, "Accept": "text/html"}).status_code
+        == 406
+    )
