@@ -31,7 +31,7 @@ from .config import MockConfig
 from .dataset import Dataset, generate
 from .vendors import vendor_class
 
-__all__ = ["RunningMock", "cartkit_mock", "cartkit_mock_config"]
+__all__ = ["RunningMock", "cartkit_mock", "cartkit_mock_config", "free_port", "start", "stop"]
 
 _START_TIMEOUT = 60.0
 
@@ -64,7 +64,8 @@ def _dataset(config: MockConfig, vendor: str) -> Dataset:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -72,7 +73,7 @@ def _free_port() -> int:
 
 def start(config: MockConfig) -> RunningMock:
     """Start a mock for *config* on a free loopback port and wait until it is ready."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, _CONFIG_ENV: _encode(config)}
     command = [sys.executable, "-m", "uvicorn", "--factory", "mockserver.cli:app_from_env",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,22 +16,17 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from mockserver.pytest_plugin import free_port
 from specs.cli import main
 from tests.contracts.test_mock import KNOWN_MOCK_BUGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``uvicorn --factory tests.contracts.served:app`` on a free port; stopped by its PID."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("server") / "uvicorn.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,11 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from mockserver.pytest_plugin import RunningMock
+from mockserver.pytest_plugin import RunningMock, free_port
 
 pytest_plugins = ["pytester"]
 
 STATESET = {"Authorization": "Bearer sk_test_cli"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
