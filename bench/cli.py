@@ -169,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     clock = time.monotonic()
     load_before = os.getloadavg()
+    host = report.machine(wrk, prism)  # before the runs: the source under test as it was then
     with tempfile.TemporaryDirectory(prefix="cartkit-bench-") as logs, Fleet(Path(logs)) as fleet:
         if not args.no_load:
             for vendor in args.vendors:
@@ -208,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         + report.markdown(
             ["", ""],
             [
-                *report.machine(wrk, prism),
+                *host,
                 ("load average before / after", _loads(load_before, os.getloadavg())),
             ],
         ),
