@@ -14,16 +14,19 @@ and well under a gigabyte.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import gc
 import hashlib
 import itertools
 import math
 import random
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import attrgetter
+from operator import attrgetter, le
 from typing import Any, TypeVar
 
 from faker import Faker
@@ -36,6 +39,7 @@ DEFAULT_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 """The default anchor instant: carts are laid out in the months before it."""
 
 _CHUNK = 4096
+_MASKS = 32  # filter masks kept per dataset (a megabyte each at a million carts)
 _DAY = 86_400
 _SPAN_DAYS = 180  # carts spread over the six months before the anchor
 _POOL_BITS = 14
@@ -87,6 +91,8 @@ class Dataset:
     _orders: dict[Any, list[Cart]] = field(default_factory=dict, repr=False)
     _positions: dict[Any, list[int]] = field(default_factory=dict, repr=False)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+    _ascending: dict[str, bool] = field(default_factory=dict, repr=False)
+    _masks: OrderedDict[Hashable, bytes] = field(default_factory=OrderedDict, repr=False)
 
     def __len__(self) -> int:
         return len(self.carts)
@@ -99,21 +105,58 @@ class Dataset:
         return cached
 
     def positions(self, key: Any) -> list[int]:
-        """The cart indices of the cached order *key*, in that order (see :meth:`ordered`)."""
+        """The cart indices of the cached order *key*, in that order (see :meth:`ordered`).
+
+        Fresh integers, allocated in this order: a walk along the order reads them from
+        consecutive memory, where the carts' own ``index`` objects lie scattered over the heap.
+        """
         cached = self._positions.get(key)
         if cached is None:
-            cached = self._positions[key] = list(map(attrgetter("index"), self._orders[key]))
+            indices = array("q", map(attrgetter("index"), self._orders[key]))
+            cached = self._positions[key] = indices.tolist()
         return cached
 
-    def column(self, name: str) -> list[Any]:
-        """Every cart's attribute *name*, in index order, built once.
+    def column(self, name: str, get: Callable[[Cart], Any] | None = None) -> list[Any]:
+        """Every cart's value of the column *name*, in index order, built once.
 
-        Filters scan columns rather than carts: a list of a million values is read in order,
-        where a million carts scattered over the heap are a million cache misses.
+        The values are ``get(cart)``, by default the cart attribute *name*; a derived column
+        needs a name of its own (the first *get* given for a name builds it). Filters scan
+        columns rather than carts: a list of a million values is read in order, where a million
+        carts scattered over the heap are a million cache misses. For the same reason a column
+        of integers holds fresh ones, allocated side by side, not the carts' own.
         """
         cached = self._columns.get(name)
         if cached is None:
-            cached = self._columns[name] = list(map(attrgetter(name), self.carts))
+            cached = list(map(get or attrgetter(name), self.carts))
+            if set(map(type, cached)) == {int}:
+                with contextlib.suppress(OverflowError):  # beyond 64 bits: keep them as they are
+                    cached = array("q", cached).tolist()
+            self._columns[name] = cached
+        return cached
+
+    def ascending(self, name: str) -> bool:
+        """Whether the (built) column *name* never decreases, as creation instants do: filters
+        on such a column find their bounds by bisection. Checked once."""
+        cached = self._ascending.get(name)
+        if cached is None:
+            column = self._columns[name]
+            try:
+                cached = all(map(le, column, itertools.islice(column, 1, None)))
+            except TypeError:  # None among the values, or types that do not order
+                cached = False
+            self._ascending[name] = cached
+        return cached
+
+    def mask(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+        """The filter mask *key* (see :mod:`mockserver.filters`), built by ``build()`` and kept
+        while it is among the few most recently used."""
+        cached = self._masks.get(key)
+        if cached is None:
+            cached = self._masks[key] = build()
+            if len(self._masks) > _MASKS:
+                self._masks.popitem(last=False)
+        else:
+            self._masks.move_to_end(key)
         return cached
 
 

@@ -161,6 +161,11 @@ class Cart(NamedTuple):
         return _uuid4_int(self.key)
 
     @property
+    def customer_uid(self) -> str | None:
+        """The customer's :attr:`Customer.uid`, ``None`` on guest carts."""
+        return self.customer.uid if self.customer is not None else None
+
+    @property
     def session_id(self) -> str:
         return f"sess_{self.key >> 128 & _BITS96:024x}"
 

@@ -2,26 +2,46 @@
 
 Vendors describe their filterable and sortable fields as :class:`Field` objects (a name, a getter
 on the canonical :class:`~mockserver.model.Cart` and a value kind), translate their own query
-syntax into predicates built here, and call :func:`select`. Sorted orders are computed once per
-sort specification and cached on the dataset, so a request costs one filtering pass at most.
+syntax into predicates built here (and in :mod:`mockserver.filters`, re-exported), and call
+:func:`select` (or :func:`find`).
+
+A million carts shape the design. Sorted orders are computed once per sort specification and
+cached on the dataset. A filter is evaluated in index order into a :data:`Mask` (:func:`scan`),
+column by column where it can (:class:`Match`): reading a million carts in a sorted order is a
+million cache misses, reading a column in index order is not. A page then counts the matches on
+the mask and walks the sorted positions only until its window is found, from the nearer end.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from itertools import compress
-from operator import and_, attrgetter
+from functools import partial
+from itertools import islice
+from operator import attrgetter, eq, ge, gt, le, lt
 from typing import Any, Literal
 
 from .dataset import Dataset
+from .filters import (
+    Mask,
+    Match,
+    Predicate,
+    all_of,
+    any_of,
+    matching,
+    memo,
+    none_of,
+    scan,
+)
 from .model import Cart
 
 __all__ = [
     "OPERATORS",
     "Field",
+    "Hits",
+    "Mask",
     "Match",
     "Page",
     "Predicate",
@@ -30,15 +50,17 @@ __all__ = [
     "all_of",
     "any_of",
     "compare",
+    "find",
     "matching",
     "memo",
+    "none_of",
     "parse_instant",
+    "scan",
     "select",
     "wildcard",
 ]
 
 Kind = Literal["string", "integer", "number", "boolean", "datetime"]
-Predicate = Callable[[Cart], bool]
 
 
 class QueryError(ValueError):
@@ -51,11 +73,20 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """A vendor-visible cart field: its wire name, how to read it and how to compare it."""
+    """A vendor-visible cart field: its wire name, how to read it and how to compare it.
+
+    *column* names the dataset column holding ``get(cart)`` for every cart (see
+    :meth:`~mockserver.dataset.Dataset.column`): a cart attribute, or a name of its own for a
+    derived value. With one, :func:`compare` builds a :class:`Match`, which filters at C speed.
+    *nullable* says whether ``get`` may answer ``None``; ordering comparisons on a field that
+    never does are plain C comparisons.
+    """
 
     name: str
     get: Callable[[Cart], Any]
     kind: Kind = "string"
+    column: str | None = None
+    nullable: bool = True
 
     def coerce(self, value: Any) -> Any:
         """Turn a filter operand into this field's value type; raise ``ValueError`` if it can't be."""
@@ -126,17 +157,42 @@ def parse_instant(value: Any) -> int:
 
 def wildcard(
     pattern: str, *, any_chars: str, one_char: str | None = None, fold: bool
-) -> re.Pattern[str]:
-    """Compile a LIKE-style *pattern* (``%``/``_`` or ``*``) into an anchored regex."""
-    out = []
-    for ch in pattern:
-        if ch == any_chars:
-            out.append(".*")
-        elif one_char is not None and ch == one_char:
-            out.append(".")
-        else:
-            out.append(re.escape(ch))
-    return re.compile("".join(out), re.DOTALL | (re.IGNORECASE if fold else 0))
+) -> Callable[[str], bool]:
+    """A test that a whole text matches the LIKE-style *pattern*.
+
+    *any_chars* stands for any run of characters (``%``; ``*`` in a glob), *one_char* for exactly
+    one; everything else is literal, compared case-insensitively with *fold*.
+
+    A regex translation (``.*`` per ``%``) backtracks exponentially on patterns such as
+    ``%_%_%_%_%_%_x``. Instead the pattern splits at *any_chars* into fixed-width pieces: the
+    first must start the text and the last end it, and each middle one is taken leftmost after
+    the one before (a later choice never leaves more room), so a test is a few plain searches.
+    """
+    flags = re.DOTALL | (re.IGNORECASE if fold else 0)
+    texts = pattern.split(any_chars)
+    pieces = [
+        re.compile("".join("." if ch == one_char else re.escape(ch) for ch in text), flags)
+        for text in texts
+    ]
+    if len(pieces) == 1:
+        whole = pieces[0]
+        return lambda text: whole.fullmatch(text) is not None
+    first, *middle, last = pieces
+    head, tail = len(texts[0]), len(texts[-1])  # one character per pattern character
+
+    def test(text: str) -> bool:
+        if first.match(text) is None:
+            return False
+        pos = head
+        for piece in middle:
+            found = piece.search(text, pos)
+            if found is None:
+                return False
+            pos = found.end()
+        end = len(text) - tail
+        return end >= pos and last.fullmatch(text, end) is not None
+
+    return test
 
 
 def _text(value: Any) -> str:
@@ -153,7 +209,7 @@ def _present(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     return lambda a, b: a is not None and b is not None and op(a, b)
 
 
-def _like(pattern: Any) -> re.Pattern[str]:
+def _like(pattern: Any) -> Callable[[str], bool]:
     return wildcard(str(pattern), any_chars="%", one_char="_", fold=True)
 
 
@@ -175,7 +231,7 @@ _OPERATORS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], bool]]] =
     "GREATER_THAN_OR_EQUAL_TO": (_same, _present(lambda a, b: a >= b)),
     "IN": (frozenset, lambda a, b: a in b),
     "NOT_IN": (frozenset, lambda a, b: a not in b),
-    "LIKE": (_like, lambda a, b: a is not None and b.fullmatch(str(a)) is not None),
+    "LIKE": (_like, lambda a, b: a is not None and b(str(a))),
     "BETWEEN": (tuple, _between),
     "NOT_BETWEEN": (tuple, lambda a, b: not _between(a, b)),
 }
@@ -183,95 +239,36 @@ _OPERATORS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], bool]]] =
 OPERATORS: tuple[str, ...] = tuple(_OPERATORS)
 """The comparison operators (ShopiMind's fifteen); text operators are case-insensitive."""
 
-
-class Match:
-    """The predicate ``test(cart.<attribute>)``, which :func:`select` runs on C speed.
-
-    Called on one cart it is an ordinary :data:`Predicate`. :func:`select` instead maps *test*
-    over the dataset's column of that attribute (:meth:`~mockserver.dataset.Dataset.column`),
-    which costs no Python frame per cart when *test* is a C callable returning a ``bool``
-    (``"abandoned".__eq__``, ``partial(operator.lt, 5)``, :func:`memo`).
-    """
-
-    __slots__ = ("attribute", "get", "test")
-
-    def __init__(self, attribute: str, test: Callable[[Any], bool]) -> None:
-        self.attribute, self.get, self.test = attribute, attrgetter(attribute), test
-
-    def __call__(self, cart: Cart) -> bool:
-        return bool(self.test(self.get(cart)))
-
-
-class _Memo(dict[Any, bool]):
-    """``test(value)`` remembered per value, up to a bound (fields drawn from pools repeat)."""
-
-    __slots__ = ("_test",)
-    _LIMIT = 4096  # a field with more distinct values (ids, instants) is just tested each time
-
-    def __init__(self, test: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self._test = test
-
-    def __missing__(self, value: Any) -> bool:
-        result = bool(self._test(value))
-        if len(self) < self._LIMIT:
-            self[value] = result
-        return result
-
-
-def memo(test: Callable[[Any], Any]) -> Callable[[Any], bool]:
-    """*test* as a dictionary lookup after its first call per value (a C-level callable).
-
-    A field's values are expected to share one type (``1`` and ``1.0`` are one key).
-    """
-    return _Memo(test).__getitem__
+# ``a <op> b`` as the C-level ``partial(flipped, b)(a)``: ``a < b`` is ``b > a``.
+_FLIPPED = {"EQUALS": eq, "LESS_THAN": gt, "LESS_THAN_OR_EQUAL_TO": ge, "GREATER_THAN": lt,
+            "GREATER_THAN_OR_EQUAL_TO": le}  # fmt: skip
 
 
 def compare(field: Field, operator: str, operand: Any) -> Predicate:
     """Build the predicate ``field <operator> operand`` for one of :data:`OPERATORS`.
 
     *operand* is already coerced to the field's kind (a sequence for ``IN``/``BETWEEN`` and
-    their negations, two items for ``BETWEEN``).
+    their negations, two items for ``BETWEEN``). A field with a column gives a :class:`Match`.
     """
     prepare, test = _OPERATORS[operator]
     prepared = prepare(operand)
-    check, get = memo(lambda value: test(value, prepared)), field.get
+    column, get = field.column, field.get
+    strict = not field.nullable  # ordering tests may then skip the None checks
+    if operator == "BETWEEN" and column is not None and strict and None not in prepared:
+        low, high = prepared
+        both = all_of([Match(column, partial(le, low), get), Match(column, partial(ge, high), get)])
+        assert both is not None
+        return both
+    check: Callable[[Any], bool]
+    if operator == "IN":
+        check = prepared.__contains__
+    elif operator == "EQUALS" or (operator in _FLIPPED and strict and prepared is not None):
+        check = partial(_FLIPPED[operator], prepared)
+    else:
+        check = memo(lambda value: test(value, prepared))
+    if column is not None:
+        return Match(column, check, get)
     return lambda cart: check(get(cart))
-
-
-class _AllOf:
-    """AND of predicates, kept apart so that :func:`select` can narrow the carts one by one."""
-
-    __slots__ = ("parts",)
-
-    def __init__(self, parts: tuple[Predicate, ...]) -> None:
-        self.parts = parts
-
-    def __call__(self, cart: Cart) -> bool:
-        return all(p(cart) for p in self.parts)
-
-
-def all_of(predicates: Iterable[Predicate]) -> Predicate | None:
-    """AND of *predicates*; ``None`` when there are none (no filtering at all)."""
-    preds = tuple(predicates)
-    if not preds:
-        return None
-    if len(preds) == 1:
-        return preds[0]
-    return _AllOf(preds)
-
-
-def any_of(predicates: Iterable[Predicate]) -> Predicate:
-    """OR of *predicates*."""
-    preds = tuple(predicates)
-    if len(preds) == 1:
-        return preds[0]
-    return lambda cart: any(p(cart) for p in preds)
-
-
-def matching(where: Predicate, carts: Sequence[Cart]) -> list[Cart]:
-    """The carts matching *where*, in order."""
-    return list(filter(where, carts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +296,69 @@ class Page:
     @property
     def has_more(self) -> bool:
         return self.offset + len(self.items) < self.total
+
+
+class Hits:
+    """The carts matching a filter in a sort order (see :func:`find`).
+
+    :attr:`ordered` is every cart in the order, :attr:`mask` the filter's mask (``None``: every
+    cart matches) and :attr:`total` the number of matches, counted when first asked. Windows
+    are found by walking the order's positions through the mask, so a page near either end
+    reads few carts.
+    """
+
+    __slots__ = ("_carts", "_positions", "_total", "mask", "ordered")
+
+    def __init__(
+        self, carts: list[Cart], ordered: list[Cart], positions: Sequence[int], mask: Mask | None
+    ) -> None:
+        self._carts, self._positions = carts, positions
+        self.ordered, self.mask = ordered, mask
+        self._total: int | None = None
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = len(self.ordered) if self.mask is None else self.mask.count(1)
+        return self._total
+
+    def window(self, offset: int, end: int) -> list[Cart]:
+        """The matches ranked *offset* to *end* (excluded) in the order."""
+        end = min(end, self.total)
+        if offset >= end:
+            return []
+        if self.mask is None:
+            return self.ordered[offset:end]
+        if offset <= self.total - end:
+            return self._walk(0, offset, end - offset, backward=False)
+        return self._walk(len(self.ordered), self.total - end, end - offset, backward=True)
+
+    def after(self, position: int, count: int) -> list[Cart]:
+        """The first *count* matches at or after *position* in the order."""
+        if self.mask is None:
+            return self.ordered[position : position + count]
+        return self._walk(position, 0, count, backward=False)
+
+    def before(self, position: int, count: int) -> list[Cart]:
+        """The last *count* matches before *position* in the order, in order."""
+        if self.mask is None:
+            return self.ordered[max(0, position - count) : position]
+        return self._walk(position, 0, count, backward=True)
+
+    def _walk(self, start: int, skip: int, count: int, *, backward: bool) -> list[Cart]:
+        """*count* matches after the first *skip*, walking from *start* forward or backward."""
+        assert self.mask is not None
+        positions, size = self._positions, len(self._positions)
+        at = positions.__getitem__  # steps from *start* without walking over what precedes it
+        steps: Iterator[int]
+        if backward:
+            steps = reversed(positions) if start == size else map(at, range(start - 1, -1, -1))
+        else:
+            steps = iter(positions) if start == 0 else map(at, range(start, size))
+        found = list(islice(filter(self.mask.__getitem__, steps), skip, skip + count))
+        if backward:
+            found.reverse()
+        return list(map(self._carts.__getitem__, found))
 
 
 def _sorter(order: Sequence[SortKey], tiebreak: Field | None) -> Callable[[list[Cart]], list[Cart]]:
@@ -329,39 +389,43 @@ def _sort(carts: list[Cart], values: list[Any], *, descending: bool) -> list[Car
     return list(map(carts.__getitem__, positions))
 
 
-def select(
+def find(
     dataset: Dataset,
     *,
     where: Predicate | None = None,
+    mask: Mask | None = None,
     order: Sequence[SortKey] = (),
     tiebreak: Field | None = None,
-    offset: int = 0,
-    limit: int | None = None,
-) -> Page:
-    """Filter, sort and slice *dataset*.
+) -> Hits:
+    """The carts of *dataset* matching *where* (or an already computed *mask*), in *order*.
 
-    Sorting uses the dataset's cached order for ``order``; filtering is one pass over it, so the
-    result keeps the order. ``limit=None`` means no limit.
+    The sorted order is built once per ``(order, tiebreak)`` and cached on the dataset; without
+    *order*, carts keep their index order and *tiebreak* is unused.
     """
     key = (
         tuple((k.field.name, k.descending, k.nulls_last) for k in order),
         tiebreak and tiebreak.name,
     )
-    carts = dataset.ordered(key, _sorter(order, tiebreak)) if order else dataset.carts
-    end = None if limit is None else offset + limit
-    if where is None:
-        return Page(total=len(carts), items=carts[offset:end], offset=offset, limit=limit or 0)
-    parts = where.parts if isinstance(where, _AllOf) else (where,)
-    columnar = [p for p in parts if isinstance(p, Match)]
-    if columnar:
-        mask = list(map(columnar[0].test, dataset.column(columnar[0].attribute)))
-        for part in columnar[1:]:
-            mask = list(map(and_, mask, map(part.test, dataset.column(part.attribute))))
-        if order:  # the mask is in index order: read it through the order's positions
-            carts = list(compress(carts, map(mask.__getitem__, dataset.positions(key))))
-        else:
-            carts = list(compress(carts, mask))
-    rest = [p for p in parts if not isinstance(p, Match)]
-    rest_test = all_of(rest)
-    matches = carts if rest_test is None else matching(rest_test, carts)
-    return Page(total=len(matches), items=matches[offset:end], offset=offset, limit=limit or 0)
+    ordered = dataset.ordered(key, _sorter(order, tiebreak)) if order else dataset.carts
+    if mask is None and where is not None:
+        mask = scan(dataset, where)
+    if mask is None:
+        return Hits(dataset.carts, ordered, (), None)
+    positions = dataset.positions(key) if order else range(len(dataset))
+    return Hits(dataset.carts, ordered, positions, mask)
+
+
+def select(
+    dataset: Dataset,
+    *,
+    where: Predicate | None = None,
+    mask: Mask | None = None,
+    order: Sequence[SortKey] = (),
+    tiebreak: Field | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page:
+    """Filter, sort and slice *dataset* (see :func:`find`); ``limit=None`` means no limit."""
+    hits = find(dataset, where=where, mask=mask, order=order, tiebreak=tiebreak)
+    end = hits.total if limit is None else offset + limit
+    return Page(total=hits.total, items=hits.window(offset, end), offset=offset, limit=limit or 0)

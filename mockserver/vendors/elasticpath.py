@@ -19,6 +19,7 @@ Docs: https://elasticpath.dev/docs/api/carts/get-carts (spec 25.1204.6914283), t
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from ..errors import ApiError, Problem
 from ..model import Cart, iso
 from ..query import (
     Field,
+    Mask,
     Match,
     Predicate,
     QueryError,
@@ -42,6 +44,7 @@ from ..query import (
     all_of,
     any_of,
     memo,
+    scan,
     select,
     wildcard,
 )
@@ -142,9 +145,8 @@ def _term(match: re.Match[str]) -> Predicate:
     if account is not None:
         wanted = account.lower()  # account ids are canonical lower-case UUIDs
         return Match("account_uid", partial(eq, wanted))
-    pattern = wildcard(name, any_chars="*", fold=True)
     # Cart names come from a small pool: the pattern runs once per distinct name.
-    return Match("name", memo(lambda text: pattern.fullmatch(text) is not None))
+    return Match("name", memo(wildcard(name, any_chars="*", fold=True)))
 
 
 def _clip(text: str, size: int = 80) -> str:
@@ -161,6 +163,7 @@ class ElasticPath(Vendor):
         super().__init__(*args, **kwargs)
         self._customers = frozenset(c.uid for c in self.dataset.customers)
         self._accounts = frozenset(self.dataset.accounts)
+        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -238,7 +241,7 @@ class ElasticPath(Vendor):
         """
         headers = request.headers
         customer, account = headers.get(CUSTOMER_TOKEN), headers.get(ACCOUNT_TOKEN)
-        scope: Predicate | None = None
+        scope: tuple[str, str] | None = None  # (cart column, the id it must equal)
         if customer is not None and account is not None:
             raise ApiError(
                 Problem.FORBIDDEN,
@@ -247,10 +250,10 @@ class ElasticPath(Vendor):
             )
         if customer is not None:
             uid = self._known(customer, self._customers, CUSTOMER_TOKEN, "customer")
-            scope = lambda cart: cart.customer is not None and cart.customer.uid == uid  # noqa: E731
+            scope = ("customer_uid", uid)
         elif account is not None:
             uid = self._known(account, self._accounts, ACCOUNT_TOKEN, "account")
-            scope = lambda cart: cart.account_uid == uid  # noqa: E731
+            scope = ("account_uid", uid)
         request.state.ep_scope = scope
 
     @staticmethod
@@ -267,16 +270,9 @@ class ElasticPath(Vendor):
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         expression: str | None = params["filter"]
-        where = all_of(
-            p
-            for p in (
-                getattr(request.state, "ep_scope", None),
-                parse_filter(expression) if expression is not None else None,
-            )
-            if p is not None
-        )
+        mask = self._filtered(expression, getattr(request.state, "ep_scope", None))
         offset, limit = params["page[offset]"], params["page[limit]"]
-        page = select(self.dataset, where=where, order=_NEWEST_UPDATED, offset=offset, limit=limit)
+        page = select(self.dataset, mask=mask, order=_NEWEST_UPDATED, offset=offset, limit=limit)
         include = params["include"] or []
         body: dict[str, Any] = {"data": self.carts_json(page.items)}
         if "custom_discounts" in include:
@@ -297,6 +293,21 @@ class ElasticPath(Vendor):
             "results": {"total": page.total},
         }
         return json_response(body)
+
+    def _filter(self, expression: str | None, scope: tuple[str, str] | None) -> Mask | None:
+        """The mask of the carts the shopper *scope* may see that *expression* keeps.
+
+        ``None`` keeps every cart. Cached (see ``__init__``): paging scans the carts once.
+        """
+        where = all_of(
+            p
+            for p in (
+                None if scope is None else Match(scope[0], partial(eq, scope[1])),
+                None if expression is None else parse_filter(expression),
+            )
+            if p is not None
+        )
+        return None if where is None else scan(self.dataset, where)
 
     def error(self, error: ApiError) -> Response:
         """One JSON:API error; integer ``status`` (the spec allows integer or string)."""

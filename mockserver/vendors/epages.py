@@ -32,7 +32,7 @@ from ..config import MockConfig
 from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
 from ..model import Address, Cart, Line, iso
-from ..query import Field, Match, Predicate, QueryError, SortKey, all_of, select
+from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, scan, select
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
@@ -206,7 +206,7 @@ class EPages(Vendor):
         self.shops = frozenset({DEMO_SHOP, *self.config.shops})
         self._address_keys = tuple(self.spec["components"]["schemas"]["Address"]["required"])
         self._localized: dict[str, list[bytes | None]] = {}
-        self._matching = functools.lru_cache(maxsize=16)(self._select)
+        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
 
     # -- request checks --------------------------------------------------------------------------
 
@@ -229,30 +229,31 @@ class EPages(Vendor):
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         after, before = params["createdAfter"], params["createdBefore"]
-        matches = self._matching(
+        mask = self._filtered(
             None if after is None else _instant_bounds("createdAfter", after)[0],
             None if before is None else _instant_bounds("createdBefore", before)[1],
             params["hasAddressData"],
         )
         page, size = params["page"], params["resultsPerPage"]
-        offset = (page - 1) * size
+        found = select(self.dataset, mask=mask, order=ORDER, offset=(page - 1) * size, limit=size)
         body = {
-            "results": len(matches),
+            "results": found.total,
             "page": orjson.Fragment(str(page).encode()),  # may exceed 64 bits; JSON allows it
             "resultsPerPage": size,
-            "items": self._items(matches[offset : offset + size], _language(params["locale"])),
+            "items": self._items(found.items, _language(params["locale"])),
         }
         media = getattr(request.state, "media_type", JSON_TYPE)
         headers = self._rate_headers() | {"X-epages-Media-Type": VENDOR_TYPE}
         content = self._fill(orjson.dumps(body), request, request.path_params["shopId"])
         return Response(content, headers=headers, media_type=media)
 
-    def _select(self, after: int | None, before: int | None, address: bool | None) -> list[Cart]:
-        """Carts created in ``(after, before)`` with or without addresses, newest first.
+    def _filter(self, after: int | None, before: int | None, address: bool | None) -> Mask | None:
+        """The mask of the carts created in ``(after, before)`` with or without addresses.
 
         "Filters carts created after/before this timestamp": both bounds are exclusive. The
         docs' 30-day maximum window is not enforced (spec decision): filters apply literally.
-        Cached (see ``__init__``), so walking the pages of one filter filters once.
+        ``None`` keeps every cart. Cached (see ``__init__``): paging through one filter scans
+        the carts once.
         """
         preds: list[Predicate] = []
         if after is not None:
@@ -261,7 +262,8 @@ class EPages(Vendor):
             preds.append(Match("created_at", partial(gt, before)))
         if address is not None:
             preds.append(Match("has_address", partial(eq, address)))
-        return select(self.dataset, where=all_of(preds), order=ORDER).items
+        where = all_of(preds)
+        return None if where is None else scan(self.dataset, where)
 
     def _items(self, carts: list[Cart], lang: _Language) -> list[orjson.Fragment]:
         if lang is _GERMAN:

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from functools import cached_property, partial
 from operator import eq, gt, le
@@ -40,11 +41,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..dataset import Market
+from ..config import MockConfig
+from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
 from ..faults import FORCE_STATUS_HEADER
 from ..model import Attribution, Cart, Line, Product, iso
-from ..query import Field, Match, Predicate, QueryError, SortKey, all_of, matching, select
+from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, find, scan
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
@@ -103,6 +105,9 @@ _DETAIL = {
     Problem.SERVER_ERROR: "A server error occurred.",
     Problem.UNAVAILABLE: "Service temporarily unavailable, try again later.",
 }
+# The query parameters that filter (the cache key of a filter's mask).
+_FILTERS = ("abandoned", "currency", "date_created_from", "date_created_to", "product",
+            "funnels", *STRING_FILTERS)  # fmt: skip
 _CURSOR = re.compile(r"(r=1&)?p=([1-9]\d{0,11})&s=([0-9a-f]{16})", re.ASCII)
 
 
@@ -144,6 +149,10 @@ class NextCommerce(Vendor):
 
     name = "nextcommerce"
     market = MARKET
+
+    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
+        super().__init__(dataset, config)
+        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -273,36 +282,42 @@ class NextCommerce(Vendor):
 
     # -- listing -----------------------------------------------------------------------------
 
-    @cached_property
-    def _open(self) -> list[Cart]:
-        """Open carts (active and abandoned) in listing order, computed once."""
-        return select(self.dataset, where=lambda c: c.status in OPEN_STATUSES, order=ORDER).items
-
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
-        where = all_of(self._filters(params))
-        carts: Sequence[Cart] = self._open if where is None else matching(where, self._open)
+        key = tuple(tuple(v) if isinstance(v, list) else v for v in map(params.get, _FILTERS))
+        hits = find(self.dataset, mask=self._filtered(key), order=ORDER)
         cursor = self._decode(params["cursor"])
-        total = len(carts)
-        if cursor is None:
-            start, end = 0, min(PAGE_SIZE, total)
-        else:
-            reverse, boundary = cursor
-            if reverse:
-                end = bisect_left(carts, _rank(boundary), key=_rank)
-                start = max(0, end - PAGE_SIZE)
-            else:
-                start = bisect_right(carts, _rank(boundary), key=_rank)
-                end = min(total, start + PAGE_SIZE)
-        items = list(carts[start:end])
+        # One cart more than a page tells whether there is a page beyond it.
+        if cursor is None or not cursor[0]:  # the first page, or the carts after the boundary
+            position = (
+                0 if cursor is None else bisect_right(hits.ordered, _rank(cursor[1]), key=_rank)
+            )
+            items = hits.after(position, PAGE_SIZE + 1)
+            has_previous = bool(hits.before(position, 1))
+            has_next, items = len(items) > PAGE_SIZE, items[:PAGE_SIZE]
+        else:  # the carts before the boundary
+            position = bisect_left(hits.ordered, _rank(cursor[1]), key=_rank)
+            items = hits.before(position, PAGE_SIZE + 1)
+            has_next = bool(hits.after(position, 1))
+            has_previous, items = len(items) > PAGE_SIZE, items[-PAGE_SIZE:]
         # An empty page (a cursor reused with other filters) links around the cursor itself.
         first = items[0] if items else cursor[1] if cursor else None
         last = items[-1] if items else first
         body = {
-            "next": self._link(request, False, last) if end < total and last else None,
-            "previous": self._link(request, True, first) if start > 0 and first else None,
+            "next": self._link(request, False, last) if has_next and last else None,
+            "previous": self._link(request, True, first) if has_previous and first else None,
             "results": self.carts_json(items),
         }
         return json_response(body)
+
+    def _filter(self, key: tuple[Any, ...]) -> Mask:
+        """The mask of the open carts the filter *key* keeps (values of :data:`_FILTERS`).
+
+        Cached (see ``__init__``): walking the pages of one filter scans the carts once.
+        """
+        params = dict(zip(_FILTERS, key, strict=True))
+        where = all_of([Match("status", OPEN_STATUSES.__contains__), *self._filters(params)])
+        assert where is not None
+        return scan(self.dataset, where)
 
     def _filters(self, params: dict[str, Any]) -> list[Predicate]:
         preds: list[Predicate] = []

@@ -6,20 +6,21 @@ Money is integer cents; errors use the UPPER_SNAKE ``{"error": {...}}`` envelope
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections import Counter
 from functools import cached_property, partial
 from itertools import compress
-from operator import attrgetter, eq, gt, is_, is_not, le, lt
+from operator import eq, gt, is_, is_not, le, lt
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..dataset import Market
+from ..config import MockConfig
+from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
 from ..model import STATUSES, Cart, Customer, iso
-from ..query import Field, Match, SortKey, all_of, parse_instant, select
+from ..query import Field, Mask, Match, SortKey, all_of, parse_instant, scan, select
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
@@ -55,7 +56,8 @@ _CODES = {
     Problem.SERVER_ERROR: ("INTERNAL_SERVER_ERROR", "api_error"),
     Problem.UNAVAILABLE: ("SERVICE_UNAVAILABLE", "api_error"),
 }
-_STATUS, _TOTAL = attrgetter("status"), attrgetter("total")
+_FILTERS = ("status", "has_email", "customer_id", "session_id", "channel", "created_after",
+            "created_before", "updated_after", "min_value")  # fmt: skip
 _RATE_LIMIT = 1000  # requests per minute (a Growth plan); the mock never runs out
 
 
@@ -64,6 +66,10 @@ class StateSet(Vendor):
 
     name = "stateset"
     market = MARKET
+
+    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
+        super().__init__(dataset, config)
+        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
 
     def render(self, cart: Cart) -> dict[str, Any]:
         return {
@@ -86,30 +92,34 @@ class StateSet(Vendor):
         }
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
-        where = all_of(self._filters(params))
+        mask, summary = self._filtered(tuple(params[name] for name in _FILTERS))
         # The spec's decisions: missing abandoned_at sort last both ways; ties by id ascending.
         descending = params["sort_order"] == "desc"
         order = (SortKey(SORTS[params["sort_by"]], descending=descending, nulls_last=True),)
         offset, limit = params["offset"], params["limit"]
-        if where is None:  # the summary of every cart is computed once
-            page = select(self.dataset, order=order, tiebreak=_ID, offset=offset, limit=limit)
-            items, total, summary = page.items, page.total, self._summary
-        else:
-            everything = select(self.dataset, where=where, order=order, tiebreak=_ID)
-            items, total = everything.items[offset : offset + limit], everything.total
-            summary = _summary(everything.items)
+        page = select(self.dataset, mask=mask, order=order, tiebreak=_ID, offset=offset,
+                      limit=limit)  # fmt: skip
         body = {
             "object": "list",
-            "data": self.carts_json(items),
-            "has_more": offset + len(items) < total,
-            "total_count": total,
+            "data": self.carts_json(page.items),
+            "has_more": page.has_more,
+            "total_count": page.total,
             "url": "/v1/carts",
             "summary": summary,
         }
         return json_response(body, headers=self._rate_headers())
 
+    def _filter(self, values: tuple[Any, ...]) -> tuple[Mask | None, dict[str, Any]]:
+        """The mask of the carts the filter *values* keep (``None``: all) and their summary.
+
+        Cached (see ``__init__``): paging through one filter scans the carts once.
+        """
+        where = all_of(self._filters(dict(zip(_FILTERS, values, strict=True))))
+        mask = None if where is None else scan(self.dataset, where)
+        return mask, self._summary(mask)
+
     def _filters(self, params: dict[str, Any]) -> list[Any]:
-        # Match(attribute, C-level test): select scans the column, no Python call per cart.
+        # Match(column, C-level test): the scan reads the column, no Python call per cart.
         preds: list[Any] = []
         if (status := params["status"]) is not None:
             preds.append(Match("status", partial(eq, status)))
@@ -120,7 +130,8 @@ class StateSet(Vendor):
             wellformed = len(customer) == 19 and customer.startswith("cust_")
             hexa = customer[5:]
             prefix = f"{hexa[:8]}-{hexa[8:12]}-{hexa[12:]}" if wellformed else "?"
-            preds.append(lambda c: c.customer is not None and c.customer.uid.startswith(prefix))
+            uids = frozenset(c.uid for c in self.dataset.customers if c.uid.startswith(prefix))
+            preds.append(Match("customer_uid", uids.__contains__))
         if (session := params["session_id"]) is not None:
             preds.append(lambda c: c.session_id == session)
         if (channel := params["channel"]) is not None:
@@ -136,8 +147,30 @@ class StateSet(Vendor):
         return preds
 
     @cached_property
-    def _summary(self) -> dict[str, Any]:
-        return _summary(self.dataset.carts)
+    def _status_bits(self) -> dict[str, int]:
+        """Per status, the mask of its carts as an integer (masks of 0/1 bytes AND as integers)."""
+        column = self.dataset.column("status")
+        return {s: int.from_bytes(bytearray(map(s.__eq__, column)), "little") for s in STATUSES}
+
+    def _summary(self, mask: Mask | None) -> dict[str, Any]:
+        """Figures over the carts *mask* keeps (every cart without one), as StateSet reports them.
+
+        Computed on index-order columns and integer masks, never on the carts themselves: a
+        filter may keep a million carts.
+        """
+        size, totals = len(self.dataset), self.dataset.column("total")
+        kept = int.from_bytes(b"\x01" * size if mask is None else mask, "little")
+        breakdown = {s: (kept & bits).bit_count() for s, bits in self._status_bits.items()}
+        count = sum(breakdown.values())
+        total_value = sum(totals) if mask is None else sum(compress(totals, mask))
+        abandoned = (kept & self._status_bits["abandoned"]).to_bytes(size, "little")
+        closed = breakdown["abandoned"] + breakdown["converted"]
+        return {
+            "total_abandoned_value": sum(compress(totals, abandoned)),
+            "average_cart_value": total_value // count if count else 0,
+            "recovery_rate": round(breakdown["converted"] / closed, 4) if closed else 0,
+            "status_breakdown": breakdown,
+        }
 
     def _rate_headers(self) -> dict[str, str]:
         reset = self.dataset.now + 60
@@ -175,24 +208,6 @@ class StateSet(Vendor):
 
 def _customer_id(customer: Customer | None) -> str | None:
     return f"cust_{customer.uid.replace('-', '')[:14]}" if customer else None
-
-
-def _summary(carts: list[Cart]) -> dict[str, Any]:
-    """Figures over *carts* (the filtered set, before paging) as StateSet reports them."""
-    # C-level passes (map, Counter, compress) rather than a Python loop: a filter may match
-    # a million carts.
-    statuses = list(map(_STATUS, carts))
-    totals = list(map(_TOTAL, carts))
-    breakdown = dict.fromkeys(STATUSES, 0) | Counter(statuses)
-    total_value = sum(totals)
-    abandoned_value = sum(compress(totals, map("abandoned".__eq__, statuses)))
-    closed = breakdown["abandoned"] + breakdown["converted"]
-    return {
-        "total_abandoned_value": abandoned_value,
-        "average_cart_value": total_value // len(carts) if carts else 0,
-        "recovery_rate": round(breakdown["converted"] / closed, 4) if closed else 0,
-        "status_breakdown": breakdown,
-    }
 
 
 VENDOR = StateSet

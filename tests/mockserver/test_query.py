@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,11 +16,16 @@ from mockserver.model import STATUSES, Cart
 from mockserver.query import (
     OPERATORS,
     Field,
+    Match,
+    Predicate,
     SortKey,
     all_of,
     any_of,
     compare,
+    find,
+    none_of,
     parse_instant,
+    scan,
     select,
     wildcard,
 )
@@ -92,6 +98,94 @@ def test_walking_pages_returns_exactly_the_matches_in_order(preds, order, limit)
             if ka != kb:
                 assert (ka > kb) if key.descending else (ka < kb), (key.field.name, ka, kb)
                 break
+
+
+# The same conditions as columnar Matches, as plain predicates, and combined.
+COMPARISONS = (operator.eq, operator.lt, operator.le, operator.gt, operator.ge)
+created = st.one_of(
+    st.integers(0, 599).map(lambda i: data().carts[i].created_at),  # ties and exact hits
+    st.integers(0, 599).map(lambda i: data().carts[i].created_at + 0.5),
+)
+columnar = st.one_of(
+    st.sampled_from(STATUSES).map(lambda s: Match("status", s.__eq__)),
+    st.frozensets(st.sampled_from(STATUSES)).map(lambda s: Match("status", s.__contains__)),
+    st.integers(0, 60_000).map(lambda t: Match("total", functools.partial(operator.le, t))),
+    st.sampled_from(["USD", "EUR"]).map(
+        lambda c: Match("currency", functools.partial(operator.eq, c))
+    ),
+    # created_at grows with the index: these masks are found by bisection
+    st.builds(
+        lambda op, t: Match("created_at", functools.partial(op, t)),
+        st.sampled_from(COMPARISONS),
+        created,
+    ),
+)
+plain = st.one_of(
+    st.booleans().map(lambda b: lambda c: (c.email is not None) is b),
+    st.integers(0, 200).map(lambda n: lambda c: c.index % 7 != n % 7),
+)
+filters = st.recursive(
+    st.one_of(columnar, plain),
+    lambda parts: st.one_of(
+        st.lists(parts, min_size=1, max_size=3).map(all_of),
+        st.lists(parts, min_size=1, max_size=3).map(any_of),
+        st.lists(parts, min_size=1, max_size=3).map(none_of),
+    ),
+    max_leaves=6,
+)
+
+
+@given(where=filters)
+def test_a_scan_marks_exactly_the_carts_the_predicate_holds_for(where: Predicate) -> None:
+    assert list(scan(data(), where)) == [int(bool(where(c))) for c in data().carts]
+    assert list(scan(data(), where)) == [int(bool(where(c))) for c in data().carts]  # cached
+
+
+def test_or_of_nothing_keeps_no_cart_and_its_negation_every_cart() -> None:
+    assert scan(data(), any_of([])) == bytes(len(data()))
+    assert scan(data(), none_of([])) == b"\x01" * len(data())
+
+
+@pytest.mark.parametrize("op", COMPARISONS)
+@pytest.mark.parametrize("at", [0, 1, 299, 599])
+def test_comparisons_on_an_ascending_column_bisect_to_the_same_mask(op, at: int) -> None:
+    carts = data().carts
+    for instant in (carts[at].created_at - 1, carts[at].created_at, carts[at].created_at + 0.5):
+        where = Match("created_at", functools.partial(op, instant))
+        assert scan(data(), where) == bytes(int(where(c)) for c in carts)
+    assert data().ascending("created_at") and not data().ascending("total")
+
+
+@given(
+    where=filters,
+    descending=st.booleans(),
+    position=st.integers(0, 600),
+    count=st.integers(0, 50),
+    window=st.tuples(st.integers(0, 650), st.integers(0, 80)),
+)
+def test_hits_walk_the_order_through_the_mask(
+    where: Predicate, descending: bool, position: int, count: int, window: tuple[int, int]
+) -> None:
+    hits = find(data(), where=where, order=[SortKey(TOTAL, descending)])
+    expected = [c for c in hits.ordered if where(c)]
+    assert hits.total == len(expected)
+    offset, limit = window
+    assert hits.window(offset, offset + limit) == expected[offset : offset + limit]
+    before = [c for c in hits.ordered[:position] if where(c)]
+    after = [c for c in hits.ordered[position:] if where(c)]
+    assert hits.after(position, count) == after[:count]
+    assert hits.before(position, count) == (before[-count:] if count else [])
+
+
+@pytest.mark.parametrize("op", OPERATORS)
+def test_a_field_with_a_column_compares_like_one_without(op: str) -> None:
+    operand = {"IN": ["abandoned", "active"], "NOT_IN": ["abandoned"], "LIKE": "%_ive",
+               "BETWEEN": ["active", "converted"], "NOT_BETWEEN": ["active", "converted"]}  # fmt: skip
+    for nullable in (True, False):
+        with_column = Field("status", lambda c: c.status, column="status", nullable=nullable)
+        where = compare(with_column, op, operand.get(op, "active"))
+        without = compare(STATUS, op, operand.get(op, "active"))
+        assert scan(data(), where) == bytes(int(without(c)) for c in data().carts)
 
 
 def test_ties_are_broken_by_creation_order_so_paging_is_stable() -> None:
@@ -169,7 +263,59 @@ def test_every_operator_has_a_case() -> None:
 def test_star_wildcard_is_anchored_and_literal_otherwise(
     pattern: str, text: str, matches: bool
 ) -> None:
-    assert (wildcard(pattern, any_chars="*", fold=True).fullmatch(text) is not None) is matches
+    assert wildcard(pattern, any_chars="*", fold=True)(text) is matches
+
+
+def like_reference(pattern: str, text: str) -> bool:
+    """SQL LIKE by dynamic programming over (pattern, text) prefixes: obviously right, O(n*m)."""
+    pattern, text = pattern.casefold(), text.casefold()
+    row = [True] + [False] * len(text)  # row[j]: pattern[:i] matches text[:j]
+    for ch in pattern:
+        if ch == "%":
+            row = list(itertools.accumulate(row, lambda a, b: a or b))
+        else:
+            row = [False] + [row[j] and (ch == "_" or ch == text[j]) for j in range(len(text))]
+    return row[-1]
+
+
+ADVERSARIAL = [
+    pytest.param("%_" * 12 + "x", "a" * 40, id="backtracking-bomb-miss"),
+    pytest.param("%_" * 12 + "x", "a" * 40 + "x", id="backtracking-bomb-hit"),
+    pytest.param("%_" * 40 + "%!", "a" * 39 + "!", id="more-pieces-than-characters"),
+    pytest.param("%a%a%a%a%a%a%b", "a" * 60, id="repeated-piece-miss"),
+    pytest.param("%a%a%a%a%a%a%b", "a" * 60 + "b", id="repeated-piece-hit"),
+    pytest.param("a%", "a", id="empty-tail"),
+    pytest.param("%a", "ba", id="empty-head"),
+    pytest.param("%%", "", id="only-wildcards"),
+    pytest.param("", "", id="empty"),
+    pytest.param("", "a", id="empty-pattern"),
+    pytest.param("ab%ba", "aba", id="overlapping-head-and-tail"),
+    pytest.param("_%_", "a", id="one-char-short"),
+    pytest.param("a_c", "a\nc", id="one-char-is-any-character"),
+    pytest.param(".*+?[](){}|^$\\", ".*+?[](){}|^$\\", id="regex-metacharacters-are-literal"),
+    pytest.param("%.*%", "abc", id="dot-star-is-literal"),
+    pytest.param("JOHN%@EXAMPLE._OM", "john.doe@example.com", id="case-insensitive"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "text"), ADVERSARIAL)
+def test_like_matches_the_reference_on_adversarial_cases(pattern: str, text: str) -> None:
+    # A regex translation (".*" per "%") takes minutes on the first cases; this must not.
+    matcher = wildcard(pattern, any_chars="%", one_char="_", fold=True)
+    assert matcher(text) is like_reference(pattern, text)
+
+
+@given(pattern=st.text("ab%_", max_size=12), text=st.text("abAB", max_size=12))
+def test_like_matches_the_reference(pattern: str, text: str) -> None:
+    assert wildcard(pattern, any_chars="%", one_char="_", fold=True)(text) is like_reference(
+        pattern, text
+    )
+
+
+def test_like_operator_uses_the_linear_matcher() -> None:
+    field = Field("x", lambda c: "a" * 200)
+    assert compare(field, "LIKE", "%_" * 30 + "%!")(None) is False  # type: ignore[arg-type]
+    assert compare(field, "LIKE", "%_" * 30 + "%a")(None) is True  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
