@@ -54,9 +54,10 @@ DEMO_SHOP = "DemoShop"  # the docs' example shop
 ORDER = (SortKey(Field("creationDate", lambda c: c.created_at, "datetime"), descending=True),)
 RATE_LIMIT = 6000  # calls per hour and token (apps/api-call-limit.md)
 
-# Placeholders in the cached cart JSON, replaced per response (see _fill).
+# Placeholders in the rendered cart JSON, filled once per (language, host, shop) (see _items).
 _ORIGIN, _SHOP = "@@origin@@", "@@shop@@"
 _API = f"{_ORIGIN}/rs/shops/{_SHOP}"
+_FILLED_VARIANTS = 8  # (language, host, shop) combinations kept filled
 
 
 def _guid(name: str) -> str:
@@ -206,6 +207,7 @@ class EPages(Vendor):
         self.shops = frozenset({DEMO_SHOP, *self.config.shops})
         self._address_keys = tuple(self.spec["components"]["schemas"]["Address"]["required"])
         self._localized: dict[str, list[bytes | None]] = {}
+        self._filled: dict[tuple[str, str, str], list[bytes | None]] = {}
         self._filtered = functools.lru_cache(maxsize=16)(self._filter)
 
     # -- request checks --------------------------------------------------------------------------
@@ -240,12 +242,16 @@ class EPages(Vendor):
             "results": found.total,
             "page": orjson.Fragment(str(page).encode()),  # may exceed 64 bits; JSON allows it
             "resultsPerPage": size,
-            "items": self._items(found.items, _language(params["locale"])),
+            "items": self._items(
+                found.items,
+                _language(params["locale"]),
+                f"{request.url.scheme}://{request.url.netloc}{self.prefix}",
+                request.path_params["shopId"],
+            ),
         }
         media = getattr(request.state, "media_type", JSON_TYPE)
         headers = self._rate_headers() | {"X-epages-Media-Type": VENDOR_TYPE}
-        content = self._fill(orjson.dumps(body), request, request.path_params["shopId"])
-        return Response(content, headers=headers, media_type=media)
+        return Response(orjson.dumps(body), headers=headers, media_type=media)
 
     def _filter(self, after: int | None, before: int | None, address: bool | None) -> Mask | None:
         """The mask of the carts created in ``(after, before)`` with or without addresses.
@@ -265,22 +271,38 @@ class EPages(Vendor):
         where = all_of(preds)
         return None if where is None else scan(self.dataset, where)
 
-    def _items(self, carts: list[Cart], lang: _Language) -> list[orjson.Fragment]:
-        if lang is _GERMAN:
-            return self.carts_json(carts)
-        cache = self._localized.setdefault(lang.code, [None] * len(self.dataset))
+    def _items(
+        self, carts: list[Cart], lang: _Language, origin: str, shop: str
+    ) -> list[orjson.Fragment]:
+        """The carts' JSON for this language, host and shop, each rendered and filled once."""
+        key = (lang.code, origin, shop)
+        filled = self._filled.pop(key, None)  # re-inserted below: the dict keeps LRU order
+        if filled is None:
+            if len(self._filled) >= _FILLED_VARIANTS:  # Host headers are client-controlled
+                del self._filled[next(iter(self._filled))]
+            filled = [None] * len(self.dataset)
+        self._filled[key] = filled
+        placeholders = (
+            (_ORIGIN.encode(), orjson.dumps(origin)[1:-1]),
+            (_SHOP.encode(), shop.encode()),
+        )
         out = []
         for cart in carts:
-            cached = cache[cart.index]
+            cached = filled[cart.index]
             if cached is None:
-                cached = cache[cart.index] = orjson.dumps(self._render(cart, lang))
+                cached = self._localized_json(cart, lang)
+                for placeholder, value in placeholders:
+                    cached = cached.replace(placeholder, value)
+                filled[cart.index] = cached
             out.append(orjson.Fragment(cached))
         return out
 
-    def _fill(self, body: bytes, request: Request, shop: str) -> bytes:
-        origin = f"{request.url.scheme}://{request.url.netloc}{self.prefix}"
-        escaped = orjson.dumps(origin)[1:-1]
-        return body.replace(_ORIGIN.encode(), escaped).replace(_SHOP.encode(), shop.encode())
+    def _localized_json(self, cart: Cart, lang: _Language) -> bytes:
+        cache = self._localized.setdefault(lang.code, [None] * len(self.dataset))
+        cached = cache[cart.index]
+        if cached is None:
+            cached = cache[cart.index] = orjson.dumps(self._render(cart, lang))
+        return cached
 
     def _rate_headers(self, remaining: int = RATE_LIMIT - 1) -> dict[str, str]:
         # apps/response-headers.md: the reset instant is ISO 8601; quotas reset every full hour.
