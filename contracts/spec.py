@@ -7,13 +7,13 @@ body of a 401) is read here from ``specs``, so vendor modules restate no number 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
 
 import specs
+from specs import json_schema, resolve
 
 from .errors import ConfigError
 
@@ -132,43 +132,17 @@ class Contract:
         import json
 
         root = {
-            "allOf": [_json_schema(json.loads(frozen))],
-            "components": _json_schema(self.raw.get("components", {})),
+            "allOf": [json_schema(json.loads(frozen))],
+            "components": json_schema(self.raw.get("components", {})),
         }
         return jsonschema.Draft202012Validator(root)
 
     def resolve(self, node: Any) -> Any:
         """Follow local ``$ref`` pointers until *node* is not a reference."""
-        while isinstance(node, Mapping) and "$ref" in node:
-            target: Any = self.raw
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            node = target
-        return node
+        return resolve(self.raw, node)
 
 
 def _freeze(schema: Any) -> str:
     import json
 
     return json.dumps(schema, sort_keys=True, default=str)
-
-
-def _json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema -> JSON Schema: ``nullable`` becomes a ``null`` type."""
-    if isinstance(node, list):
-        return [_json_schema(item) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    out = {
-        key: _json_schema(value)
-        for key, value in node.items()
-        if not key.startswith("x-") and key not in {"nullable", "example", "discriminator", "xml"}
-    }
-    if node.get("nullable") is True:
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-        if "enum" in out and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-        if "$ref" in out or any(k in out for k in ("allOf", "anyOf", "oneOf")):
-            out = {"anyOf": [{"type": "null"}, out]}
-    return out

@@ -17,50 +17,16 @@ from typing import Any
 
 import jsonschema_rs
 
+from specs import json_schema, resolve
+
 from .errors import ApiError, Problem
 
-__all__ = ["Parameter", "Parameters", "json_schema", "resolve"]
+__all__ = ["Parameter", "Parameters"]
 
 # Any integer the schema can judge (Python refuses int() beyond 4300 digits); longer digit runs
 # stay strings and fail the type check.
 _INTEGER = re.compile(r"[+-]?\d{1,4000}", re.ASCII)
 _NUMBER = re.compile(r"[+-]?(\d{1,300}(\.\d{0,300})?|\.\d{1,300})([eE][+-]?\d{1,3})?", re.ASCII)
-
-
-def resolve(spec: Mapping[str, Any], node: Any) -> Any:
-    """Follow local ``$ref`` pointers in *spec* until *node* is not a reference."""
-    while isinstance(node, Mapping) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
-def json_schema(node: Any) -> Any:
-    """Translate an OpenAPI 3.0 schema into plain JSON Schema (``nullable`` -> a ``null`` type).
-
-    ``$ref`` pointers are kept: validate with the spec's ``components`` beside the schema.
-    """
-    if isinstance(node, list):
-        return [json_schema(item) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    out = {
-        key: json_schema(value)
-        for key, value in node.items()
-        if not key.startswith("x-") and key not in {"nullable", "example", "discriminator", "xml"}
-    }
-    if node.get("nullable") is True:
-        if "type" in out:
-            out["type"] = (
-                [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
-            )
-        if "enum" in out and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-        if "$ref" in out or any(k in out for k in ("allOf", "anyOf", "oneOf")):
-            out = {"anyOf": [{"type": "null"}, out]}
-    return out
 
 
 def _scalar(kind: str) -> Callable[[str], Any]:

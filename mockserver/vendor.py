@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import specs
+from specs import resolve
 
 from .auth import AuthScheme
 from .config import MockConfig
@@ -26,7 +27,7 @@ from .errors import ApiError, Problem
 from .faults import Faults
 from .model import Cart
 from .query import QueryError
-from .validation import Parameters, resolve
+from .validation import Parameters
 
 __all__ = ["Vendor", "json_response"]
 

@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
-__all__ = ["VENDORS", "UnknownVendorError", "load", "operation", "path"]
+from .schema import json_schema, resolve
+
+__all__ = ["VENDORS", "UnknownVendorError", "json_schema", "load", "operation", "path", "resolve"]
 
 VENDORS: tuple[str, ...] = ("shopimind", "nextcommerce", "elasticpath", "epages", "stateset")
 

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 import specs
 from mockserver import create_app
 from mockserver.vendor import Vendor
+from specs import resolve
 
 TOKEN = "test-token"
 AUTH: dict[str, dict[str, str]] = {
@@ -55,8 +56,7 @@ def _response_validators(vendor: str) -> dict[tuple[str, str], OAS30Validator]:
     _, _, op = specs.operation(spec)
     out = {}
     for status, response in op["responses"].items():
-        while "$ref" in response:
-            response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+        response = resolve(spec, response)
         for media, content in response.get("content", {}).items():
             root = {"allOf": [content["schema"]], "components": spec["components"]}
             out[(status, media)] = OAS30Validator(root, format_checker=oas30_format_checker)

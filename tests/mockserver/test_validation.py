@@ -8,7 +8,8 @@ import pytest
 from starlette.datastructures import Headers
 
 from mockserver.errors import ApiError, Problem
-from mockserver.validation import Parameters, json_schema
+from mockserver.validation import Parameters
+from specs import json_schema
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",

@@ -5,16 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import specs
+from specs import resolve
 
-
-def resolve(spec: dict[str, Any], node: Any) -> Any:
-    """Follow local ``$ref`` pointers until *node* is not a reference."""
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
+__all__ = ["parameters", "resolve"]
 
 
 def parameters(vendor: str) -> dict[tuple[str, str], dict[str, Any]]:
