@@ -8,6 +8,7 @@ vendor's 500 rather than escaping as a bare crash.
 
 from __future__ import annotations
 
+import functools
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -32,6 +33,12 @@ from .validation import Parameters
 __all__ = ["Vendor", "json_response"]
 
 logger = logging.getLogger("cartkit.mock")
+
+_CACHED_FILTERS = 16
+
+
+def _no_filter(*key: Any) -> None:
+    return None
 
 
 def json_response(
@@ -72,6 +79,13 @@ class Vendor(ABC):
             error_rate=config.error_rate,
         )
         self._rendered: list[bytes | None] = [None] * len(dataset)
+        # A vendor's ``_filter(*key)`` turns its parsed filter parameters into a mask over the
+        # dataset; the masks of the most recent distinct filters are kept, so paging through one
+        # filter evaluates it once.
+        evaluate: Callable[..., Any] | None = getattr(self, "_filter", None)
+        self._filtered: Callable[..., Any] = (
+            functools.lru_cache(maxsize=_CACHED_FILTERS)(evaluate) if evaluate else _no_filter
+        )
 
     # -- hooks -------------------------------------------------------------------------------
 

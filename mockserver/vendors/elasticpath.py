@@ -19,7 +19,6 @@ Docs: https://elasticpath.dev/docs/api/carts/get-carts (spec 25.1204.6914283), t
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -163,7 +162,6 @@ class ElasticPath(Vendor):
         super().__init__(*args, **kwargs)
         self._customers = frozenset(c.uid for c in self.dataset.customers)
         self._accounts = frozenset(self.dataset.accounts)
-        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -297,7 +295,7 @@ class ElasticPath(Vendor):
     def _filter(self, expression: str | None, scope: tuple[str, str] | None) -> Mask | None:
         """The mask of the carts the shopper *scope* may see that *expression* keeps.
 
-        ``None`` keeps every cart. Cached (see ``__init__``): paging scans the carts once.
+        ``None`` keeps every cart. Cached by ``Vendor``: paging scans the carts once.
         """
         where = all_of(
             p

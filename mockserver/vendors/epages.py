@@ -12,7 +12,6 @@ each response fills in from the request (links point at the host and shop that w
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import re
 import uuid
@@ -208,7 +207,6 @@ class EPages(Vendor):
         self._address_keys = tuple(self.spec["components"]["schemas"]["Address"]["required"])
         self._localized: dict[str, list[bytes | None]] = {}
         self._filled: dict[tuple[str, str, str], list[bytes | None]] = {}
-        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
 
     # -- request checks --------------------------------------------------------------------------
 
@@ -258,7 +256,7 @@ class EPages(Vendor):
 
         "Filters carts created after/before this timestamp": both bounds are exclusive. The
         docs' 30-day maximum window is not enforced (spec decision): filters apply literally.
-        ``None`` keeps every cart. Cached (see ``__init__``): paging through one filter scans
+        ``None`` keeps every cart. Cached by ``Vendor``: paging through one filter scans
         the carts once.
         """
         preds: list[Predicate] = []

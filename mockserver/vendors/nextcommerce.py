@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import re
 import zlib
@@ -41,8 +40,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..config import MockConfig
-from ..dataset import Dataset, Market
+from ..dataset import Market
 from ..errors import ApiError, Problem
 from ..faults import FORCE_STATUS_HEADER
 from ..model import Attribution, Cart, Line, Product, iso
@@ -149,10 +147,6 @@ class NextCommerce(Vendor):
 
     name = "nextcommerce"
     market = MARKET
-
-    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
-        super().__init__(dataset, config)
-        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -312,7 +306,7 @@ class NextCommerce(Vendor):
     def _filter(self, key: tuple[Any, ...]) -> Mask:
         """The mask of the open carts the filter *key* keeps (values of :data:`_FILTERS`).
 
-        Cached (see ``__init__``): walking the pages of one filter scans the carts once.
+        Cached by ``Vendor``: walking the pages of one filter scans the carts once.
         """
         params = dict(zip(_FILTERS, key, strict=True))
         where = all_of([Match("status", OPEN_STATUSES.__contains__), *self._filters(params)])

@@ -8,7 +8,6 @@ NestJS's ``{statusCode, message, error}`` and instants print as JavaScript's ``t
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -19,8 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..config import MockConfig
-from ..dataset import Dataset, Market
+from ..dataset import Market
 from ..errors import ApiError, Problem
 from ..model import Cart, iso
 from ..query import (
@@ -153,10 +151,6 @@ class ShopiMind(Vendor):
     name = "shopimind"
     market = MARKET
 
-    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
-        super().__init__(dataset, config)
-        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
-
     def expected_credential(self) -> str | None:
         """ShopiMind authenticates with an API key (``spm-api-key``), set by ``--api-key``."""
         return self.config.api_key
@@ -250,7 +244,7 @@ class ShopiMind(Vendor):
     def _filter(self, filters: str) -> Mask | None:
         """The mask of the carts the (JSON) *filters* keep; ``None`` keeps them all.
 
-        Cached (see ``__init__``): paging through one filter scans the carts once.
+        Cached by ``Vendor``: paging through one filter scans the carts once.
         """
         where = all_of(_predicate(f) for f in _listed(json.loads(filters)))
         return None if where is None else scan(self.dataset, where)

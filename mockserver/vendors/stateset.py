@@ -6,7 +6,6 @@ Money is integer cents; errors use the UPPER_SNAKE ``{"error": {...}}`` envelope
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from functools import cached_property, partial
 from itertools import compress
@@ -16,8 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..config import MockConfig
-from ..dataset import Dataset, Market
+from ..dataset import Market
 from ..errors import ApiError, Problem
 from ..model import STATUSES, Cart, Customer, iso
 from ..query import Field, Mask, Match, SortKey, all_of, parse_instant, scan, select
@@ -67,10 +65,6 @@ class StateSet(Vendor):
     name = "stateset"
     market = MARKET
 
-    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
-        super().__init__(dataset, config)
-        self._filtered = functools.lru_cache(maxsize=16)(self._filter)
-
     def render(self, cart: Cart) -> dict[str, Any]:
         return {
             "id": f"cart_{cart.uid}",
@@ -112,7 +106,7 @@ class StateSet(Vendor):
     def _filter(self, values: tuple[Any, ...]) -> tuple[Mask | None, dict[str, Any]]:
         """The mask of the carts the filter *values* keep (``None``: all) and their summary.
 
-        Cached (see ``__init__``): paging through one filter scans the carts once.
+        Cached by ``Vendor``: paging through one filter scans the carts once.
         """
         where = all_of(self._filters(dict(zip(_FILTERS, values, strict=True))))
         mask = None if where is None else scan(self.dataset, where)
