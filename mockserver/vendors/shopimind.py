@@ -104,7 +104,6 @@ _RFC3339 = re.compile(
     re.ASCII,
 )
 _KEY = re.compile(r"\[([^\[\]]*)\]")
-_BIG = re.compile(r"\+?\d{31,4000}", re.ASCII)
 _CANNED = {  # NestJS's own bodies for exceptions raised without a message
     Problem.RATE_LIMITED: "ThrottlerException: Too Many Requests",
     Problem.SERVER_ERROR: "Internal server error",
@@ -212,16 +211,13 @@ class ShopiMind(Vendor):
                 spelled = _listed(_nest(name, pairs))
                 items.extend(map(_typed_filter, spelled) if name == "filters" else spelled)
             out[name] = [json.dumps(items)]
-        for name in ("limit", "offset"):
-            if len(raw := out.get(name, [])) == 1 and _BIG.fullmatch(raw[0]):
-                out[name] = [str(_big(request, name, int(raw[0])))]
         return out
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         order = [SortKey(SORTS[o["field"]], o["type"] == "desc") for o in _listed(params["order"])]
         mask = self._filtered(json.dumps(params["filters"], sort_keys=True))
         limit = min(params["limit"], MAX_LIMIT)
-        offset = getattr(request.state, "shopimind_offset", params["offset"])
+        offset = params["offset"]
         page = select(self.dataset, mask=mask, order=order or DEFAULT_ORDER, offset=offset,
                       limit=limit)  # fmt: skip
         if params["fields"] is None:
@@ -267,17 +263,6 @@ class ShopiMind(Vendor):
 
 def _bad(param: str, reason: str) -> ApiError:
     return ApiError(Problem.BAD_PARAMETER, f"Invalid parameter {param!r}: {reason}", param=param)
-
-
-def _big(request: Request, name: str, number: int) -> int:
-    """A stand-in the shared reader can parse (it stops at 30 digits; the spec sets no maximum)
-    for a huge ``limit`` (clamped anyway) or ``offset`` (echoed from ``request.state``)."""
-    if name == "limit":
-        return min(number, MAX_LIMIT)
-    if number >= 2**62:
-        request.state.shopimind_offset = number
-        return 2**62
-    return number
 
 
 def _path(key: str, base: str) -> list[str]:
