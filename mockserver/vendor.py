@@ -13,6 +13,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import orjson
 from starlette.requests import Request
@@ -128,8 +129,6 @@ class Vendor(ABC):
 
     def url(self, request: Request, query: Mapping[str, Any]) -> str:
         """Absolute URL of this endpoint on the current host with *query* (``None`` values dropped)."""
-        from urllib.parse import urlencode
-
         path = request.url.path
         pairs = [
             (key, item)
