@@ -106,6 +106,8 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> d
 )
 @click.option("--error-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Share of vendor requests answered 429/500/503 (seeded).")  # fmt: skip
+@click.option("--cache-mb", default=32.0, show_default=True, type=click.FloatRange(0),
+              help="Memory per vendor for remembered answers (MiB; 0 turns it off).")  # fmt: skip
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))  # fmt: skip
 def serve(
@@ -121,6 +123,7 @@ def serve(
     shops: tuple[str, ...],
     latency: tuple[float, float],
     error_rate: float,
+    cache_mb: float,
     log_level: str,
 ) -> None:
     """Serve seeded carts for every vendor (or one) with the vendors' real list semantics.
@@ -139,6 +142,7 @@ def serve(
         latency_ms=latency[0],
         jitter_ms=latency[1],
         error_rate=error_rate,
+        cache_mb=cache_mb,
     )
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     base = f"http://{host}:{port}"

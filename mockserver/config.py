@@ -27,6 +27,8 @@ class MockConfig:
         shops: ePages shop ids known besides ``DemoShop``.
         latency_ms, jitter_ms: delay added to every vendor request.
         error_rate: probability (0-1) of answering a vendor request with 429, 500 or 503.
+        cache_mb: memory per vendor for remembered answers, in MiB (0: answer every request
+            afresh). Answers never change for a config, so this only saves work.
     """
 
     vendors: tuple[str, ...] = specs.VENDORS
@@ -40,6 +42,7 @@ class MockConfig:
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
     error_rate: float = 0.0
+    cache_mb: float = 32.0
 
     def __post_init__(self) -> None:
         for vendor in self.vendors:
@@ -50,6 +53,8 @@ class MockConfig:
             raise ValueError(f"carts must be >= 0, got {self.carts!r}")
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError(f"error_rate must be within 0..1, got {self.error_rate!r}")
+        if self.cache_mb < 0:
+            raise ValueError(f"cache_mb must be >= 0, got {self.cache_mb!r}")
         if self.latency_ms < 0 or self.jitter_ms < 0:
             raise ValueError("latency and jitter must be >= 0")
         if self.now.tzinfo is None:

@@ -1,7 +1,8 @@
 """The request pipeline every vendor shares, and the hooks a vendor module fills in.
 
-A request goes: faults -> credentials -> vendor pre-checks -> parameters (validated from the spec)
--> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
+A request goes: faults -> a remembered answer to the same request, if any (see
+:mod:`.response_cache`) -> credentials -> vendor pre-checks -> parameters (validated from the
+spec) -> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
 :meth:`Vendor.error` in its own envelope; an unexpected exception is logged and rendered as the
 vendor's 500 rather than escaping as a bare crash.
 """
@@ -29,6 +30,7 @@ from .errors import ApiError, Problem
 from .faults import Faults
 from .model import Cart
 from .query import QueryError
+from .response_cache import ResponseCache, request_key
 from .validation import Parameters
 
 __all__ = ["Vendor", "json_response"]
@@ -80,6 +82,7 @@ class Vendor(ABC):
             error_rate=config.error_rate,
         )
         self._rendered: list[bytes | None] = [None] * len(dataset)
+        self.answers = ResponseCache(budget=int(config.cache_mb * 2**20))
         # A vendor's ``_filter(*key)`` turns its parsed filter parameters into a mask over the
         # dataset; the masks of the most recent distinct filters are kept, so paging through one
         # filter evaluates it once.
@@ -176,9 +179,21 @@ class Vendor(ABC):
         ]
 
     async def handle(self, request: Request) -> Response:
-        """The endpoint: run the shared pipeline and answer."""
+        """The endpoint: injected faults first, then a remembered answer or the pipeline's."""
         try:
             await self.faults.apply(request.headers)
+        except ApiError as exc:
+            return self.error(exc)
+        key = request_key(request)
+        answer = self.answers.get(key)
+        if answer is None:
+            answer = self.answer(request)
+            self.answers.put(key, answer)
+        return answer
+
+    def answer(self, request: Request) -> Response:
+        """Run the pipeline on *request*: credentials, pre-checks, parameters, then the listing."""
+        try:
             credential = self.auth.authenticate(request.headers)
             self.precheck(request, credential)
             params = self.params.parse(self.query(request), request.headers, request.path_params)
