@@ -26,7 +26,8 @@ from .workloads import Answer, VendorProfile, Workload, fetch, workloads
 
 __all__ = ["SERVERS", "CompareOptions", "Measurement", "WorkerCheck", "compare_vendor"]
 
-SERVERS = ("cartkit", "cartkit-2w", "ceiling", "prism-static", "prism-dynamic")
+SERVERS = ("cartkit", "cartkit-afresh", "cartkit-2w", "ceiling", "prism-static", "prism-dynamic")
+"""``cartkit-afresh`` is the mock with ``--cache-mb 0``: every request runs the whole pipeline."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,7 @@ def _start_mock(
     *,
     workers: int = 1,
     carts: int | None = None,
+    remember: bool = True,
 ) -> Server:
     port = free_port()
     argv = cartkit_command(
@@ -145,8 +147,11 @@ def _start_mock(
         str(workers),
         "--log-level",
         options.log_level,
+        *(() if remember else ("--cache-mb", "0")),
     )
     name = "cartkit" if workers == 1 else f"cartkit-{workers}w"
+    if not remember:
+        name += "-afresh"
     return fleet.start(
         name,
         argv,
@@ -187,6 +192,12 @@ def check_workers(
     return check
 
 
+def _without_port(answers: dict[str, Answer], server: Server) -> dict[str, tuple[int, bytes]]:
+    """The answers with the server's own port masked (absolute links name it)."""
+    port = f"127.0.0.1:{server.port}".encode()
+    return {kind: (a.status, a.body.replace(port, b"PORT")) for kind, a in answers.items()}
+
+
 def _prism_spec(vendor: str, port: int, directory: Path) -> Path:
     """The vendor's spec with one server, this Prism (Prism strips a server's path prefix)."""
     document = specs.load(vendor)
@@ -214,6 +225,12 @@ def compare_vendor(
             raise RuntimeError(f"{vendor} {kind} answered {answer.status}: {answer.body[:300]!r}")
     servers = {"cartkit": mock}
     answers = {"cartkit": reference}
+    afresh = servers["cartkit-afresh"] = _start_mock(fleet, vendor, options, remember=False)
+    answers["cartkit-afresh"] = {
+        load.kind: fetch(afresh.base, load.target, load.headers) for load in loads
+    }
+    if _without_port(answers["cartkit-afresh"], afresh) != _without_port(reference, mock):
+        raise RuntimeError(f"{vendor}: the mock answers differently with --cache-mb 0")
 
     canned: dict[str, Canned] = {}
     for load in loads:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .compare import Measurement, WorkerCheck
+from .compare import SERVERS, Measurement, WorkerCheck
 from .contract import CheckTiming
 from .scale import ScaleResult
 
@@ -57,12 +57,18 @@ def _index(measurements: Sequence[Measurement]) -> dict[tuple[str, str, int, str
 def load_table(measurements: Sequence[Measurement]) -> str:
     """ONE table: per vendor, workload and concurrency, every server side by side."""
     index = _index(measurements)
-    servers = ("cartkit", "cartkit-2w", "ceiling", "prism-static", "prism-dynamic")
-    short = {"cartkit-2w": "2 workers", "prism-static": "Prism static", "prism-dynamic": "Prism -d"}
+    servers = SERVERS
+    short = {
+        "cartkit-afresh": "afresh",
+        "cartkit-2w": "2 workers",
+        "prism-static": "Prism static",
+        "prism-dynamic": "Prism -d",
+    }
     headers = ["vendor", "workload", "c", "bytes"]
     for server in servers:
         headers += [f"{short.get(server, server)} req/s", "p50/p99 ms"]
-    headers += ["cartkit/ceiling", "cartkit/Prism", "cartkit/Prism -d", "Prism bytes s/d"]
+    headers += ["cartkit/ceiling", "afresh/ceiling", "cartkit/Prism", "cartkit/Prism -d"]
+    headers += ["Prism bytes s/d"]
     rows = []
     keys = sorted({(m.vendor, m.kind, m.connections) for m in measurements}, key=_row_order)
     for vendor, kind, connections in keys:
@@ -81,6 +87,7 @@ def load_table(measurements: Sequence[Measurement]) -> str:
         ]
         row += [
             _ratio(rps["cartkit"], rps["ceiling"]),
+            _ratio(rps["cartkit-afresh"], rps["ceiling"]),
             _ratio(rps["cartkit"], rps["prism-static"]),
             _ratio(rps["cartkit"], rps["prism-dynamic"]),
             " / ".join(str(m.body_bytes) if m else "—" for m in sizes),
@@ -172,15 +179,16 @@ def _ratios(
     vendor: str,
     other: str,
     levels: Sequence[int],
+    mine: str = "cartkit",
 ) -> list[float]:
     out = []
     for c in levels:
-        mine, theirs = (
-            index.get((vendor, "filtered", c, "cartkit")),
+        ours, theirs = (
+            index.get((vendor, "filtered", c, mine)),
             index.get((vendor, "filtered", c, other)),
         )
-        if mine and theirs and theirs.result.rps:
-            out.append(mine.result.rps / theirs.result.rps)
+        if ours and theirs and theirs.result.rps:
+            out.append(ours.result.rps / theirs.result.rps)
     return out
 
 
@@ -203,6 +211,9 @@ def targets(
         ):
             ratios = _ratios(index, vendor, other, levels)
             text = " / ".join(f"{r:.2f}" for r in ratios) + f" (c={'/'.join(map(str, levels))})"
+            afresh = _ratios(index, vendor, other, levels, mine="cartkit-afresh")
+            if afresh:
+                text += "; with --cache-mb 0: " + " / ".join(f"{r:.2f}" for r in afresh)
             out.append(
                 Target(
                     label, vendor, text if ratios else "—", min(ratios) >= floor if ratios else None

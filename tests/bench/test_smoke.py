@@ -49,7 +49,9 @@ def test_the_quick_run_prints_every_table(tmp_path: Path) -> None:
         assert heading in done.stdout
     data = json.loads(numbers.read_text())
     runs = {(m["kind"], m["server"]) for m in data["measurements"]}
-    assert runs == {(k, s) for k in KINDS for s in ("cartkit", "cartkit-2w", "ceiling")}
+    assert runs == {
+        (k, s) for k in KINDS for s in ("cartkit", "cartkit-afresh", "cartkit-2w", "ceiling")
+    }
     assert all(
         m["result"]["requests"] > 0 and m["result"]["errors"] == 0 for m in data["measurements"]
     )
@@ -73,10 +75,10 @@ def test_sigterm_stops_the_servers_it_started() -> None:
     try:
         deadline = time.monotonic() + 60
         started: list[int] = []
-        while len(started) < 2 and time.monotonic() < deadline:
+        while len(started) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
-            started = worker_pids(bench.pid)  # the mock, then the ceiling, under load for 90 s
-        assert len(started) == 2, "the benchmark did not start the mock and the ceiling"
+            started = worker_pids(bench.pid)  # the mock, the mock --cache-mb 0, the ceiling
+        assert len(started) == 3, "the benchmark did not start the mock (twice) and the ceiling"
         bench.send_signal(signal.SIGTERM)
         assert bench.wait(timeout=60) == 130
     finally:
