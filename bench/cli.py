@@ -30,6 +30,7 @@ from .compare import CompareOptions, Measurement, WorkerCheck, compare_vendor
 from .contract import CheckTiming, time_checks
 from .load import ensure_wrk
 from .scale import ScaleResult, measure_scale
+from .scaling import Scaling, measure_scaling
 from .servers import REPO, Fleet
 from .workloads import PROFILES
 
@@ -155,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = datetime.now(UTC)
     measurements: list[Measurement] = []
     checks: list[WorkerCheck] = []
+    scalings: list[Scaling] = []
     scale: list[ScaleResult] = []
     timings: list[CheckTiming] = []
     options = CompareOptions(
@@ -176,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 found, check = compare_vendor(fleet, PROFILES[vendor], options)
                 measurements += found
                 checks += [check] if check else []
+                if check:
+                    scalings.append(measure_scaling(fleet, PROFILES[vendor], options))
         if not args.no_scale:
             for vendor in args.vendors:
                 for carts in sizes:
@@ -199,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 max_examples=args.check_max_examples,
             )
     elapsed = time.monotonic() - clock
-    found_targets = report.targets(args.vendors, measurements, checks, scale, timings)
+    found_targets = report.targets(args.vendors, measurements, checks, scalings, scale, timings)
     sections = [
         f"# cartkit benchmark, {started:%Y-%m-%d %H:%M} UTC ({elapsed / 60:.1f} min)",
         f"Command: `{command}`  \n"
@@ -217,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if measurements:
         sections.append("## Side by side\n\n" + report.load_table(measurements))
     if checks:
-        sections.append("## --workers 2\n\n" + report.workers_table(checks, measurements))
+        sections.append("## --workers 2\n\n" + report.workers_table(checks, scalings, measurements))
     if scale:
         sections.append("## Scale\n\n" + report.scale_table(scale))
     if timings:
@@ -230,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "started": started.isoformat(),
             "measurements": [dataclasses.asdict(m) for m in measurements],
             "workers": [dataclasses.asdict(c) for c in checks],
+            "scaling": [{**dataclasses.asdict(s), "gain": s.gain} for s in scalings],
             "scale": [dataclasses.asdict(s) for s in scale],
             "check": [dataclasses.asdict(t) for t in timings],
             "targets": [dataclasses.asdict(t) for t in found_targets],

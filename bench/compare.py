@@ -24,7 +24,14 @@ from .load import LoadResult, run_load
 from .servers import Fleet, Server, cartkit_command, free_port, http_ok, worker_pids, written_bytes
 from .workloads import Answer, VendorProfile, Workload, fetch, workloads
 
-__all__ = ["SERVERS", "CompareOptions", "Measurement", "WorkerCheck", "compare_vendor"]
+__all__ = [
+    "SERVERS",
+    "CompareOptions",
+    "Measurement",
+    "WorkerCheck",
+    "compare_vendor",
+    "start_mock",
+]
 
 SERVERS = ("cartkit", "cartkit-afresh", "cartkit-2w", "ceiling", "prism-static", "prism-dynamic")
 """``cartkit-afresh`` is the mock with ``--cache-mb 0``: every request runs the whole pipeline."""
@@ -123,7 +130,7 @@ def _measure(
     return out
 
 
-def _start_mock(
+def start_mock(
     fleet: Fleet,
     vendor: str,
     options: CompareOptions,
@@ -132,6 +139,7 @@ def _start_mock(
     carts: int | None = None,
     remember: bool = True,
 ) -> Server:
+    """``cartkit serve --vendor VENDOR`` on a free port, ready (``remember=False``: --cache-mb 0)."""
     port = free_port()
     argv = cartkit_command(
         "serve",
@@ -216,7 +224,7 @@ def compare_vendor(
     PID before the next vendor.
     """
     vendor = profile.name
-    mock = _start_mock(fleet, vendor, options)
+    mock = start_mock(fleet, vendor, options)
     say(f"{vendor}: cartkit ready in {mock.ready_seconds:.1f} s")
     loads = workloads(profile, mock.base)
     reference = {load.kind: fetch(mock.base, load.target, load.headers) for load in loads}
@@ -225,7 +233,7 @@ def compare_vendor(
             raise RuntimeError(f"{vendor} {kind} answered {answer.status}: {answer.body[:300]!r}")
     servers = {"cartkit": mock}
     answers = {"cartkit": reference}
-    afresh = servers["cartkit-afresh"] = _start_mock(fleet, vendor, options, remember=False)
+    afresh = servers["cartkit-afresh"] = start_mock(fleet, vendor, options, remember=False)
     answers["cartkit-afresh"] = {
         load.kind: fetch(afresh.base, load.target, load.headers) for load in loads
     }
@@ -265,7 +273,7 @@ def compare_vendor(
 
     workers: WorkerCheck | None = None
     if options.workers:
-        pair = servers["cartkit-2w"] = _start_mock(fleet, vendor, options, workers=2)
+        pair = servers["cartkit-2w"] = start_mock(fleet, vendor, options, workers=2)
         workers = check_workers(pair, loads, reference, mock.port)
         answers["cartkit-2w"] = reference
         say(

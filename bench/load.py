@@ -9,6 +9,7 @@ Python's client as much as the server and are never reported as results.
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import math
 import shutil
@@ -63,10 +64,21 @@ def _lua_string(text: str) -> str:
     return f"[{level}[{text}]{level}]"
 
 
-def wrk_script(target: str, headers: Sequence[tuple[str, str]]) -> str:
-    """The Lua script: the request, and a ``done`` hook printing the summary as JSON."""
-    lines = ['wrk.method = "GET"', f"wrk.path = {_lua_string(target)}"]
+def wrk_script(target: str | Sequence[str], headers: Sequence[tuple[str, str]]) -> str:
+    """The Lua script: the request (or requests, taken in turn), and a ``done`` hook printing
+    the summary as JSON."""
+    targets = [target] if isinstance(target, str) else list(target)
+    lines = ['wrk.method = "GET"', f"wrk.path = {_lua_string(targets[0])}"]
     lines += [f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers]
+    if len(targets) > 1:
+        lines.append("local paths = {" + ",\n".join(map(_lua_string, targets)) + "}")
+        lines.append(
+            "local turn = 0\n"
+            "request = function()\n"
+            "  turn = turn % #paths + 1\n"
+            "  return wrk.format(nil, paths[turn])\n"
+            "end"
+        )
     lines.append(
         "done = function(summary, latency, requests)\n"
         "  local e = summary.errors\n"
@@ -97,14 +109,17 @@ def parse_wrk(output: str) -> LoadResult:
 
 def run_load(
     port: int,
-    target: str,
+    target: str | Sequence[str],
     headers: Sequence[tuple[str, str]],
     *,
     connections: int,
     seconds: int,
     loadgen: str = "wrk",
 ) -> LoadResult:
-    """Load ``GET target`` on 127.0.0.1:*port* with *connections* for *seconds* (bounded)."""
+    """Load ``GET target`` on 127.0.0.1:*port* with *connections* for *seconds* (bounded).
+
+    Several targets are sent in turn, one request each, so that no two requests are alike.
+    """
     if loadgen == "python":
         return python_load(port, target, headers, connections=connections, seconds=seconds)
     wrk = ensure_wrk()
@@ -130,7 +145,7 @@ def run_load(
 
 def python_load(
     port: int,
-    target: str,
+    target: str | Sequence[str],
     headers: Sequence[tuple[str, str]],
     *,
     connections: int,
@@ -142,6 +157,7 @@ def python_load(
     errors = [0]
     lock = threading.Lock()
     sent = dict(headers)
+    turns = itertools.cycle([target] if isinstance(target, str) else list(target))
 
     def worker() -> None:
         connection = http.client.HTTPConnection(HOST, port, timeout=5)
@@ -151,7 +167,9 @@ def python_load(
             while time.monotonic() < deadline:
                 start = time.perf_counter()
                 try:
-                    connection.request("GET", target, headers=sent)
+                    with lock:
+                        path = next(turns)
+                    connection.request("GET", path, headers=sent)
                     response = connection.getresponse()
                     response.read()
                     failed += response.status >= 400

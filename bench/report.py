@@ -13,6 +13,7 @@ from pathlib import Path
 from .compare import SERVERS, Measurement, WorkerCheck
 from .contract import CheckTiming
 from .scale import ScaleResult
+from .scaling import Scaling
 
 __all__ = [
     "Target",
@@ -101,11 +102,15 @@ def _row_order(key: tuple[str, str, int]) -> tuple[str, int, int]:
     return vendor, ("page", "filtered", "deep").index(kind), connections
 
 
-def workers_table(checks: Sequence[WorkerCheck], measurements: Sequence[Measurement]) -> str:
-    """``--workers 2``: did both workers answer identical bytes, and the throughput gain."""
+def workers_table(
+    checks: Sequence[WorkerCheck], scalings: Sequence[Scaling], measurements: Sequence[Measurement]
+) -> str:
+    """``--workers 2``: did both workers answer identical bytes, and the throughput gains: on
+    distinct full-scan filters (server-bound) and on the three cheap workloads (wrk-bound)."""
     index = _index(measurements)
     rows = []
     for check in checks:
+        scaling = next((s for s in scalings if s.vendor == check.vendor), None)
         gains = []
         for kind in ("page", "filtered", "deep"):
             top = max((m.connections for m in measurements if m.vendor == check.vendor), default=0)
@@ -118,10 +123,13 @@ def workers_table(checks: Sequence[WorkerCheck], measurements: Sequence[Measurem
                 f"{check.served_by}/{check.workers}",
                 check.requests,
                 "yes" if check.identical else f"NO ({', '.join(check.mismatches) or 'one worker'})",
+                f"{scaling.one.rps:,.0f} → {scaling.two.rps:,.0f}" if scaling else "—",
+                f"{scaling.gain:.2f}" if scaling else "—",
                 " / ".join(gains),
             ]
         )
-    headers = ["vendor", "workers answering", "requests", "identical bytes", "2w/1w page/filt/deep"]
+    headers = ["vendor", "workers answering", "requests", "identical bytes"]
+    headers += ["scan req/s 1w → 2w", "2w/1w scan", "2w/1w page/filt/deep"]
     return markdown(headers, rows)
 
 
@@ -196,6 +204,7 @@ def targets(
     vendors: Sequence[str],
     measurements: Sequence[Measurement],
     checks: Sequence[WorkerCheck],
+    scalings: Sequence[Scaling],
     scale: Sequence[ScaleResult],
     timings: Sequence[CheckTiming],
 ) -> list[Target]:
@@ -223,13 +232,9 @@ def targets(
         if check is None:
             out.append(Target("--workers 2 identical and scaling", vendor, "—", None))
         else:
-            top = levels[-1] if levels else 0
-            one, two = (
-                index.get((vendor, "filtered", top, "cartkit")),
-                index.get((vendor, "filtered", top, "cartkit-2w")),
-            )
-            gain = two.result.rps / one.result.rps if one and two and one.result.rps else 0.0
-            text = f"identical {check.identical}, {gain:.2f}x at c={top}"
+            scaling = next((s for s in scalings if s.vendor == vendor), None)
+            gain = scaling.gain if scaling else 0.0
+            text = f"identical {check.identical}, {gain:.2f}x on distinct full-scan filters"
             out.append(
                 Target(
                     "--workers 2 identical and scaling",

@@ -7,6 +7,7 @@ parsing of wrk's output are tested on their own.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -23,6 +24,7 @@ from bench.compare import Measurement, WorkerCheck
 from bench.contract import CheckTiming
 from bench.load import LoadResult, parse_wrk, percentile, wrk_script
 from bench.scale import ScaleResult
+from bench.scaling import Scaling
 from bench.servers import Fleet, free_port, http_ok, worker_pids
 from bench.workloads import KINDS, PROFILES, fetch
 
@@ -56,6 +58,9 @@ def test_the_quick_run_prints_every_table(tmp_path: Path) -> None:
         m["result"]["requests"] > 0 and m["result"]["errors"] == 0 for m in data["measurements"]
     )
     assert data["workers"][0]["served_by"] == 2 and not data["workers"][0]["mismatches"]
+    (scaling,) = data["scaling"]
+    assert scaling["one"]["requests"] > 0 and scaling["two"]["requests"] > 0
+    assert scaling["one"]["errors"] == scaling["two"]["errors"] == 0
     (scale,) = data["scale"]
     assert scale["ready_s"] > 0 and scale["peak_rss_mib"] > 0 and scale["note"] == ""
     (check,) = data["check"]
@@ -159,12 +164,16 @@ def test_targets_are_met_missed_or_not_measured() -> None:
         _run("cartkit", "filtered", 600),
         _run("ceiling", "filtered", 1000),
         _run("prism-static", "filtered", 300),
-        _run("cartkit-2w", "filtered", 1000),
+        _run("cartkit-2w", "filtered", 500),  # cheap requests: not what scaling is judged on
     ]
     workers = [WorkerCheck("stateset", workers=2, served_by=2, requests=10)]
+    scan = LoadResult(requests=100, seconds=1.0, p50_ms=5.0, p99_ms=9.0)
+    scalings = [Scaling("stateset", 100_000, 16, scan, dataclasses.replace(scan, requests=180))]
     scale = [ScaleResult("stateset", 1_000_000, None, 900.0, note="not ready within 300 s")]
     timings = [CheckTiming("stateset", 12.0, 0, "37 passed")]
-    found = {t.name: t.met for t in report.targets(["stateset"], runs, workers, scale, timings)}
+    found = {
+        t.name: t.met for t in report.targets(["stateset"], runs, workers, scalings, scale, timings)
+    }
     assert found["filtered page >= 0.5x ceiling"] is True
     assert found["filtered page >= 3x Prism static"] is False
     assert found["filtered page >= 40x Prism -d"] is None
@@ -172,6 +181,9 @@ def test_targets_are_met_missed_or_not_measured() -> None:
     assert found["1M ready <= 15 s"] is False
     assert found["1M peak RSS <= 2 GiB"] is True
     assert found["cartkit check <= 60 s"] is True
+    flat = [Scaling("stateset", 100_000, 16, scan, dataclasses.replace(scan, requests=110))]
+    found = {t.name: t.met for t in report.targets(["stateset"], runs, workers, flat, [], [])}
+    assert found["--workers 2 identical and scaling"] is False
     table = report.load_table(runs)
     assert table.splitlines()[2].split()[:8] == [
         "|",
