@@ -8,26 +8,36 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from .errors import ApiError, Problem
 
-__all__ = ["FORCE_STATUS_HEADER", "Faults"]
+__all__ = ["FORCEABLE", "FORCE_STATUS_HEADER", "Faults"]
 
 FORCE_STATUS_HEADER = "X-Cartkit-Force-Status"
 """Request header that makes the mock answer this one call with the given error status."""
 
 _RANDOM_ERRORS = (Problem.RATE_LIMITED, Problem.SERVER_ERROR, Problem.UNAVAILABLE)
 
+FORCEABLE = (400, 401, 403, 404, 406, 429, 500, 503)
+"""Every status the header can name; a vendor accepts those its spec documents."""
+
 
 class Faults:
     """Decides, per request, whether to delay and whether to fail."""
 
     def __init__(
-        self, *, seed: int, latency_ms: float = 0.0, jitter_ms: float = 0.0, error_rate: float = 0.0
+        self,
+        *,
+        seed: int,
+        latency_ms: float = 0.0,
+        jitter_ms: float = 0.0,
+        error_rate: float = 0.0,
+        forceable: Collection[int] = FORCEABLE,
     ) -> None:
         self._rng = random.Random(seed)
         self.latency_ms, self.jitter_ms, self.error_rate = latency_ms, jitter_ms, error_rate
+        self.forceable = tuple(sorted(forceable))
 
     async def apply(self, headers: Mapping[str, str]) -> None:
         """Sleep the configured latency, then raise the forced or drawn error, if any.
@@ -40,22 +50,25 @@ class Faults:
             await asyncio.sleep(max(0.0, self.latency_ms + jitter) / 1000)
         forced = headers.get(FORCE_STATUS_HEADER)
         if forced is not None:
-            raise _forced(forced.strip())
+            raise _forced(forced.strip(), self.forceable)
         if self.error_rate and self._rng.random() < self.error_rate:
             problem = self._rng.choice(_RANDOM_ERRORS)
             raise ApiError(problem, f"Injected fault ({FORCE_STATUS_HEADER} not set; --error-rate)")
 
 
-def _forced(value: str) -> ApiError:
+def _forced(value: str, forceable: tuple[int, ...]) -> ApiError:
     try:
-        problem = Problem.for_status(int(value))
+        status = int(value)
     except ValueError:
+        status = 0
+    if status not in forceable:
         return ApiError(
             Problem.BAD_PARAMETER,
             f"Invalid header {FORCE_STATUS_HEADER!r}: {value[:40]!r} is not one of "
-            "400, 401, 403, 404, 406, 429, 500, 503",
+            f"{', '.join(map(str, forceable))} (the statuses this API documents)",
             param=FORCE_STATUS_HEADER,
         )
+    problem = Problem.for_status(status)
     # The header is what "caused" the error, so envelopes that name a parameter name it.
     return ApiError(
         problem, f"Forced by the {FORCE_STATUS_HEADER} header", param=FORCE_STATUS_HEADER

@@ -27,7 +27,7 @@ from .auth import AuthScheme
 from .config import MockConfig
 from .dataset import Dataset, Market
 from .errors import ApiError, Problem
-from .faults import Faults
+from .faults import FORCEABLE, Faults
 from .model import Cart
 from .query import QueryError
 from .response_cache import ResponseCache, request_key
@@ -80,6 +80,7 @@ class Vendor(ABC):
             latency_ms=config.latency_ms,
             jitter_ms=config.jitter_ms,
             error_rate=config.error_rate,
+            forceable=self._forceable(),
         )
         self._rendered: list[bytes | None] = [None] * len(dataset)
         self.answers = ResponseCache(budget=int(config.cache_mb * 2**20))
@@ -171,6 +172,16 @@ class Vendor(ABC):
         request = Request(scope)
         params = self.params.parse({}, request.headers, path_params)
         self.list_carts(request, params, "warm-up")
+
+    def _forceable(self) -> list[int]:
+        """The statuses ``X-Cartkit-Force-Status`` may name here: those whose rendering (ePages
+        answers 401's meaning with 403, say) is a status the spec documents."""
+        documented = {int(code) for code in self.operation["responses"] if code.isdigit()}
+        return [
+            status
+            for status in FORCEABLE
+            if self.error(ApiError(Problem.for_status(status), "forced")).status_code in documented
+        ]
 
     def _raw_parameters(self) -> list[Any]:
         return [

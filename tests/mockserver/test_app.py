@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 import specs
 from mockserver import MockConfig, create_app
+from mockserver.faults import FORCEABLE
 
 from .conftest import AUTH, assert_conforms
 
@@ -103,6 +104,21 @@ def test_forced_status_must_be_a_known_one(all_vendors: TestClient) -> None:
     )
     assert response.status_code == 400
     assert "X-Cartkit-Force-Status" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("vendor", specs.VENDORS)
+@pytest.mark.parametrize("status", FORCEABLE)
+def test_a_forced_status_never_leaves_the_spec(
+    all_vendors: TestClient, vendor: str, status: int
+) -> None:
+    # StateSet documents no 404, say: forcing one is refused, in StateSet's 400 envelope.
+    response = all_vendors.get(
+        f"/{vendor}{path_of(vendor)}",
+        headers={**AUTH[vendor], "X-Cartkit-Force-Status": str(status)},
+    )
+    assert_conforms(vendor, response)
+    if response.status_code == 400 and status != 400:
+        assert "the statuses this API documents" in response.text
 
 
 def statuses(client: TestClient, n: int) -> list[int]:
