@@ -8,9 +8,11 @@ counted, and the vendor's auth and required headers are built from the spec's se
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -80,7 +82,14 @@ class _ASGIBridge(httpx.BaseTransport):
         self._timeout = timeout
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return anyio.run(self._send, request)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return anyio.run(self._send, request)
+        # Called from async code (an async test, a notebook): this thread's loop is busy
+        # waiting on us, so the request gets a loop of its own on another thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(anyio.run, self._send, request).result()
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -64,3 +65,17 @@ def test_rate_limit_spaces_requests() -> None:
             assert target.get({"limit": 1}).status_code == 200
         assert time.monotonic() - started >= 0.19
         assert target.requests == 5
+
+
+def test_an_app_can_be_checked_from_async_code() -> None:
+    # pytest-asyncio tests and notebooks call from inside a running loop.
+    async def from_a_coroutine() -> int:
+        with Target(
+            "stateset",
+            app=mock_app("stateset"),
+            base_url="http://testserver/stateset",
+            auth={"token": "t"},
+        ) as target:
+            return target.get({"limit": 1}).status_code
+
+    assert asyncio.run(from_a_coroutine()) == 200
