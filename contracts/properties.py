@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from .execution import Body, run_property
 from .ordering import check_order
 from .paging import Session, Skip, Violation, snippet
-from .refusals import envelope, refused
+from .refusals import both_shopper_tokens, envelope, not_acceptable, refused, unknown_shop
 from .report import CheckResult
-from .vendors import Cart, Filter, Order
+from .variants import included, rendition, shopper_scope
+from .vendors import Cart, Filter, Include, Order
 
 __all__ = ["SemanticChecks"]
 
@@ -54,8 +55,32 @@ class SemanticChecks:
         yield "projection.fields", lambda: self._run("projection.fields", self._projection, few)
         yield "auth.missing", lambda: self._run("auth.missing", self._auth_missing, 1)
         yield "auth.malformed", lambda: self._run("auth.malformed", self._auth_malformed, 1)
+        yield from self._shopper_and_refusal_checks()
         yield "consistency.repeat", lambda: self._run("consistency.repeat", self._repeat, few)
         yield "consistency.summary", lambda: self._run("consistency.summary", self._summary, few)
+        if includes := self.oracle.includes():
+            name = "consistency.include"
+            yield name, functools.partial(self._run, name, self._include(includes), 2)
+        if variant := self.oracle.rendition():
+            name = f"consistency.{variant.param}"
+            body = functools.partial(rendition, self.session, variant)
+            yield name, functools.partial(self._run, name, body, 2)
+
+    def _shopper_and_refusal_checks(self) -> Iterator[tuple[str, Callable[[], CheckResult]]]:
+        """Shopper-token and refusal checks, planned only where the vendor documents them."""
+        session, contract = self.session, self.oracle.contract
+        checks: list[tuple[str, Callable[[Session], None]]] = []
+        if self.oracle.shoppers():
+            checks.append(("auth.shopper_token", shopper_scope))
+        if self.oracle.shopper_conflict is not None:
+            checks.append(("auth.both_shopper_tokens", both_shopper_tokens))
+        if contract.path_parameters() and contract.documents(404):
+            checks.append(("errors.unknown_shop", unknown_shop))
+        if contract.documents(406):
+            checks.append(("errors.not_acceptable", not_acceptable))
+        for name, check in checks:
+            body: Body = functools.partial(_once, check, session)
+            yield name, functools.partial(self._run, name, body, 1)
 
     def _run(self, name: str, body: Body, examples: int) -> CheckResult:
         return run_property(self.session, name, body, examples=examples, seed=self.seed)
@@ -295,6 +320,13 @@ class SemanticChecks:
                 second.request,
             )
 
+    def _include(self, includes: list[Include]) -> Body:
+        def body(data: st.DataObject) -> None:
+            include = data.draw(st.sampled_from(includes), label="include")
+            included(self.session, include, data)
+
+        return body
+
     def _summary(self, data: st.DataObject) -> None:
         if self.oracle.summary_problems({}, []) is None:
             raise Skip(f"{self.oracle.vendor} returns no summary")
@@ -313,6 +345,10 @@ class SemanticChecks:
                 "; ".join(problems),
                 walk.pages[0][1],
             )
+
+
+def _once(check: Callable[[Session], None], session: Session, data: st.DataObject) -> None:
+    check(session)
 
 
 def _stable(response: Any, volatile: tuple[tuple[str, ...], ...]) -> Any:

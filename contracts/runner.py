@@ -24,6 +24,7 @@ GROUPS: tuple[str, ...] = (
     "ordering",
     "projection",
     "auth",
+    "errors",
     "consistency",
 )
 """The check groups, in run order (``--only``/``--skip`` take these, or full check names)."""

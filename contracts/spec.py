@@ -105,6 +105,10 @@ class Contract:
         found = responses.get(str(status), responses.get("default"))
         return None if found is None else dict(self.resolve(found))
 
+    def documents(self, status: int) -> bool:
+        """True when *status* itself is documented (a ``default`` response does not count)."""
+        return str(status) in self.operation.get("responses", {})
+
     def media_types(self, status: int = 200) -> list[str]:
         """The media types documented for *status*."""
         return list((self.response(status) or {}).get("content", {}))

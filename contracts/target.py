@@ -156,15 +156,22 @@ class Target:
     @property
     def path(self) -> str:
         """The vendor's path with path parameters filled in (``/rs/shops/DemoShop/carts``)."""
-        path = self.contract.route
-        for name in self.contract.path_parameters():
-            path = path.replace("{" + name + "}", quote(self.shop_id, safe=""))
-        return path
+        return self._path(self.shop_id)
 
     @property
     def url(self) -> str:
         """The absolute URL of the list-carts endpoint."""
         return self.base_url + self.path
+
+    def url_for(self, shop_id: str) -> str:
+        """The endpoint's URL for another shop (ePages), such as one that cannot exist."""
+        return self.base_url + self._path(shop_id)
+
+    def _path(self, shop_id: str) -> str:
+        path = self.contract.route
+        for name in self.contract.path_parameters():
+            path = path.replace("{" + name + "}", quote(shop_id, safe=""))
+        return path
 
     def auth_headers(self) -> dict[str, str]:
         """The credential header(s) of the vendor's security scheme."""
@@ -307,6 +314,17 @@ class Target:
             raise ConfigError(
                 f"{self.vendor} needs an API key ({security.header}): pass --api-key or set "
                 "CARTKIT_API_KEY"
+            )
+        shoppers = [
+            field
+            for header, field in _SHOPPER_HEADERS.items()
+            if header in self.contract.parameters and getattr(self.credentials, field)
+        ]
+        if len(shoppers) > 1:
+            # The vendor refuses both shopper headers at once (403), so no request could pass.
+            raise ConfigError(
+                f"{self.vendor} takes one shopper token: pass --customer-token or "
+                "--account-token, not both"
             )
 
 

@@ -2,7 +2,8 @@
 
 An oracle says how a vendor pages (offset/limit, page numbers, cursors, links), where the carts,
 ids and totals sit in its envelope, which filters and sort orders it documents and how to verify
-each on a returned cart, and what an auth failure looks like. Numbers the spec holds (defaults,
+each on a returned cart, what an auth failure looks like, and the request variants that must
+leave the carts alone (shopper tokens, ``include``, a locale). Numbers the spec holds (defaults,
 bounds) are read from the :class:`~contracts.spec.Contract`, not restated here.
 """
 
@@ -22,10 +23,13 @@ from ..spec import Contract
 __all__ = [
     "Cart",
     "Filter",
+    "Include",
     "Oracle",
     "Order",
     "Page",
     "Paging",
+    "Rendition",
+    "Shopper",
     "instant",
     "moment",
     "oracle_for",
@@ -74,6 +78,38 @@ class Order:
     tiebreak: Callable[[Cart], Any] | None = None  # ascending key among equal keys, if documented
 
 
+@dataclass(frozen=True, slots=True)
+class Shopper:
+    """A documented shopper credential that narrows the list to one owner's carts."""
+
+    credential: str  # the Credentials field holding the token ("customer_token")
+    header: str  # the request header the token travels in
+    owner: str  # what the token stands for ("customer")
+    owners: Callable[[Cart], set[str]]  # the ids of such owners a cart belongs to
+    identity: Callable[[str], str | None]  # the owner id a token names, when it can be read
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """A documented ``include``: the query asking for it, where the included resources sit, and
+    the ``(type, id)`` pairs each cart links to them."""
+
+    name: str
+    params: dict[str, Any]
+    path: tuple[str, ...]  # body keys down to the included list ("included", "custom_discounts")
+    linked: Callable[[Cart], set[tuple[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """A parameter that only changes how carts are written (a locale): two values to compare
+    and, per cart, what must not change between them (path -> value)."""
+
+    param: str
+    values: tuple[str, str]
+    invariant: Callable[[Cart], dict[str, Any]]
+
+
 class Oracle(ABC):
     """What cartkit knows about one vendor's list semantics."""
 
@@ -84,6 +120,7 @@ class Oracle(ABC):
     max_size_cap: ClassVar[int] = 100  # largest page size the checks ask for
     auth_status: ClassVar[int] = 401  # status of a missing or malformed credential
     volatile: ClassVar[tuple[tuple[str, ...], ...]] = ()  # body paths allowed to differ per call
+    shopper_conflict: ClassVar[int | None] = None  # status when two shopper tokens are sent
 
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
@@ -155,6 +192,14 @@ class Oracle(ABC):
         """Disagreements between a summary in *body* and *carts* (``None``: no summary)."""
         return None
 
+    def includes(self) -> list[Include]:
+        """The documented ``include`` values (related resources added to the page)."""
+        return []
+
+    def rendition(self) -> Rendition | None:
+        """The parameter that only reformats the carts (``None``: the vendor has none)."""
+        return None
+
     # -- auth ------------------------------------------------------------------------------
 
     def malformed_credentials(self, headers: Mapping[str, str]) -> list[dict[str, str]]:
@@ -170,6 +215,14 @@ class Oracle(ABC):
 
     def auth_problems(self, body: Any, *, missing: bool) -> list[str]:
         """Vendor-specific envelope expectations beyond the spec's schema (e.g. error codes)."""
+        return []
+
+    def error_problems(self, body: Any, status: int) -> list[str]:
+        """What in the error *body* of a *status* refusal disagrees with the status itself."""
+        return []
+
+    def shoppers(self) -> list[Shopper]:
+        """The documented shopper credentials (each narrows the list to its owner's carts)."""
         return []
 
 

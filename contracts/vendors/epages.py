@@ -1,5 +1,6 @@
 """ePages REST v1 ``GET /rs/shops/{shopId}/carts``: ``page``/``resultsPerPage`` (page numbers),
-``createdAfter``/``createdBefore``, ``hasAddressData``; auth failures are 403, never 401.
+``createdAfter``/``createdBefore``, ``hasAddressData``; auth failures are 403, never 401;
+``locale`` changes only how prices are written.
 
 Docs: github.com/ePages-de/epages-docs (carts.raml, data-types.md, response-codes.md). The
 order (``creationDate`` descending) and the empty page past the end are cartkit's decisions.
@@ -13,7 +14,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Oracle, Order, Page, moment, sample_of
+from . import Cart, Filter, Oracle, Order, Page, Rendition, moment, sample_of
+
+# Two locales to compare: the spec's example and the demo shop's own language.
+_LOCALES = ("en_US", "de_DE")
 
 
 def _instants(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:
@@ -29,6 +33,25 @@ def _instants(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:
 
 def _created(cart: Cart) -> Any:
     return moment(cart["creationDate"])
+
+
+def _amounts(node: Any, path: str = "") -> dict[str, Any]:
+    """Every price-like object of *node* (one with ``formatted``) without ``formatted``, by path.
+
+    `locale` is a language and country, and a price's `formatted` is "the display string in the
+    shop's locale" (spec, Money): the amount, currency and tax type stay. Names may be translated,
+    so they are not compared.
+    """
+    out: dict[str, Any] = {}
+    if isinstance(node, dict):
+        if "formatted" in node:
+            out[path] = {k: v for k, v in node.items() if k != "formatted"}
+        for key, value in node.items():
+            out |= _amounts(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            out |= _amounts(value, f"{path}[{index}]")
+    return out
 
 
 class EPages(Oracle):
@@ -90,9 +113,12 @@ class EPages(Oracle):
     def orders(self) -> list[Order]:
         return [Order("default (creationDate desc)", {}, _created, True)]
 
-    def auth_problems(self, body: Any, *, missing: bool) -> list[str]:
-        status = body.get("status") if isinstance(body, dict) else None
-        return [] if status == "403" else [f"status {status!r} in the body, expected '403'"]
+    def rendition(self) -> Rendition | None:
+        return Rendition("locale", _LOCALES, _amounts)
+
+    def error_problems(self, body: Any, status: int) -> list[str]:
+        got = body.get("status") if isinstance(body, dict) else None
+        return [] if got == str(status) else [f"status {got!r} in the body, expected '{status}'"]
 
 
 ORACLE = EPages

@@ -8,6 +8,7 @@ shipped packages.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -21,6 +22,7 @@ class Rewrite:
     """Wrap *app*: rewrite the query and headers going in, the status and JSON body coming out.
 
     Args:
+        path: ``path -> path`` on the request path.
         query: ``pairs -> pairs`` on the decoded query string.
         headers: ``{name: value} -> {name: value}`` on the request headers (lower-case names).
         body: ``(query pairs, status, decoded JSON) -> (status, JSON)`` on the response.
@@ -30,18 +32,22 @@ class Rewrite:
         self,
         app: Any,
         *,
+        path: Callable[[str], str] | None = None,
         query: Callable[[Pairs], Pairs] | None = None,
         headers: Callable[[dict[str, str]], dict[str, str]] | None = None,
         body: Callable[[Pairs, int, Any], tuple[int, Any]] | None = None,
     ) -> None:
         self.app = app
-        self.query, self.headers, self.body = query, headers, body
+        self.path, self.query, self.headers, self.body = path, query, headers, body
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         scope = dict(scope)
+        if self.path is not None:
+            scope["path"] = self.path(scope["path"])
+            scope["raw_path"] = scope["path"].encode("latin-1")
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         if self.query is not None:
             scope["query_string"] = urlencode(self.query(list(pairs))).encode("latin-1")
@@ -99,6 +105,14 @@ class FailOn:
         await self.app(scope, receive, send)
 
 
+# -- path rewrites -----------------------------------------------------------------------------
+
+
+def any_shop(shop: str) -> Callable[[str], str]:
+    """The server answers for *shop* whatever shop the path names (never a 404)."""
+    return lambda path: re.sub(r"/shops/[^/]+/", f"/shops/{shop}/", path)
+
+
 # -- query rewrites ----------------------------------------------------------------------------
 
 
@@ -129,6 +143,27 @@ def always_authorised(header: str, value: str) -> Callable[[dict[str, str]], dic
     return lambda headers: {header.lower(): value, **headers}
 
 
+def without_header(name: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    """The server ignores header *name*."""
+    return lambda headers: {k: v for k, v in headers.items() if k != name.lower()}
+
+
+def only_first_of(first: str, second: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    """The server drops header *second* when *first* is sent too (no refusal of both)."""
+
+    def rewrite(headers: dict[str, str]) -> dict[str, str]:
+        if first.lower() in headers:
+            headers = {k: v for k, v in headers.items() if k != second.lower()}
+        return headers
+
+    return rewrite
+
+
+def forced_header(name: str, value: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    """The server reads header *name* as *value* whatever was sent (e.g. ignores ``Accept``)."""
+    return lambda headers: {**headers, name.lower(): value}
+
+
 # -- body rewrites -----------------------------------------------------------------------------
 
 
@@ -151,6 +186,19 @@ def on_envelope(change: Callable[[Any], None]) -> Callable[[Pairs, int, Any], tu
 
     def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
         if status == 200:
+            change(body)
+        return status, body
+
+    return rewrite
+
+
+def on_query(
+    pair: tuple[str, str], change: Callable[[Any], None]
+) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
+    """Apply *change* to a 200 body when the query holds *pair*."""
+
+    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
+        if status == 200 and pair in pairs:
             change(body)
         return status, body
 

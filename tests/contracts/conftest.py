@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from typing import Any
 
 import pytest
 
 import contracts
-from mockserver import create_app
+from mockserver import create_app, datasets
 
 CREDENTIALS: dict[str, dict[str, str]] = {
     "shopimind": {"api_key": "cartkit-test-key-0123456789"},
@@ -31,13 +32,32 @@ def mock_app(vendor: str) -> Any:
     return create_app(vendors=(vendor,), carts=CARTS)
 
 
+@functools.cache
+def shopper_tokens() -> dict[str, str]:
+    """Elastic Path shopper tokens the mock accepts: the customer and the account with most carts.
+
+    The mock's tokens are the owners' ids (``relationships.customers``/``accounts``).
+    """
+    carts = datasets(mock_app("elasticpath"))["elasticpath"].carts
+    customers = Counter(c.customer.uid for c in carts if c.customer is not None)
+    accounts = Counter(c.account_uid for c in carts if c.account_uid is not None)
+    return {
+        "customer_token": customers.most_common(1)[0][0],
+        "account_token": accounts.most_common(1)[0][0],
+    }
+
+
 def run(vendor: str, app: Any, **options: Any) -> contracts.Report:
-    """``contracts.check`` of *app* (in-process) as *vendor* with the CI budget."""
+    """``contracts.check`` of *app* (in-process) as *vendor* with the CI budget.
+
+    ``auth`` adds to the vendor's usual credentials (e.g. a shopper token).
+    """
+    auth = {**CREDENTIALS[vendor], **options.pop("auth", {})}
     return contracts.check(
         vendor,
         app=app,
         base_url=f"http://testserver/{vendor}",
-        auth=CREDENTIALS[vendor],
+        auth=auth,
         **{**BUDGET, **options},
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.contracts import broken
-from tests.contracts.conftest import mock_app, run
+from tests.contracts.conftest import mock_app, run, shopper_tokens
 
 Wrap = Callable[[Any], Any]
 
@@ -42,6 +42,23 @@ def _next_links_to_first_page(body: dict[str, Any]) -> None:
 def _epages_money(cart: dict[str, Any]) -> None:
     total = cart["lineItemContainer"]["grandTotal"]
     total["amount"] = str(total["amount"])
+
+
+CUSTOMER_TOKEN = "X-Moltin-Customer-Token"
+ACCOUNT_TOKEN = "EP-Account-Management-Authentication-Token"
+
+
+def _drop_one_included_discount(body: dict[str, Any]) -> None:
+    included = body.get("included", {}).get("custom_discounts")
+    if included:
+        included.pop()
+
+
+def _dollars(body: dict[str, Any]) -> None:
+    # A server converting prices to the locale's currency instead of only formatting them.
+    for cart in body["items"]:
+        total = cart["lineItemContainer"]["grandTotal"]
+        total["amount"], total["currency"] = round(total["amount"] * 1.08, 2), "USD"
 
 
 CASES = [
@@ -170,6 +187,50 @@ CASES = [
         id="elasticpath-auth-not-enforced",
     ),
     pytest.param(
+        "elasticpath",
+        lambda app: broken.Rewrite(
+            app, body=broken.on_status(403, {"errors": {"status": 403, "title": "Forbidden"}})
+        ),
+        "auth.both_shopper_tokens",
+        id="elasticpath-403-errors-as-object",
+    ),
+    pytest.param(
+        "elasticpath",
+        lambda app: broken.Rewrite(app, query=broken.drop("include")),
+        "consistency.include",
+        id="elasticpath-include-ignored",
+    ),
+    pytest.param(
+        "elasticpath",
+        lambda app: broken.Rewrite(app, body=broken.on_envelope(_drop_one_included_discount)),
+        "consistency.include",
+        id="elasticpath-linked-discount-not-included",
+    ),
+    pytest.param(
+        "epages",
+        lambda app: broken.Rewrite(app, path=broken.any_shop("DemoShop")),
+        "errors.unknown_shop",
+        id="epages-unknown-shop-served",
+    ),
+    pytest.param(
+        "epages",
+        lambda app: broken.Rewrite(app, body=broken.on_status(404, {"error": "Not Found"})),
+        "errors.unknown_shop",
+        id="epages-wrong-404-envelope",
+    ),
+    pytest.param(
+        "epages",
+        lambda app: broken.Rewrite(app, headers=broken.forced_header("accept", "application/json")),
+        "errors.not_acceptable",
+        id="epages-accept-ignored",
+    ),
+    pytest.param(
+        "epages",
+        lambda app: broken.Rewrite(app, body=broken.on_query(("locale", "en_US"), _dollars)),
+        "consistency.locale",
+        id="epages-locale-converts-amounts",
+    ),
+    pytest.param(
         "epages",
         lambda app: broken.Rewrite(app, query=broken.shift("page", +1)),
         "pagination.walk",
@@ -201,3 +262,41 @@ def test_a_broken_server_fails_the_responsible_check(
     assert failure.expected and failure.received
     assert failure.curl and failure.curl.startswith("curl ")
     assert report.exit_code == 1
+
+
+SHOPPER_CASES = [
+    pytest.param(
+        "customer_token",
+        lambda app: broken.Rewrite(app, headers=broken.without_header(CUSTOMER_TOKEN)),
+        "auth.shopper_token",
+        id="elasticpath-customer-token-ignored",
+    ),
+    pytest.param(
+        "account_token",
+        lambda app: broken.Rewrite(app, headers=broken.without_header(ACCOUNT_TOKEN)),
+        "auth.shopper_token",
+        id="elasticpath-account-token-ignored",
+    ),
+    pytest.param(
+        "customer_token",
+        lambda app: broken.Rewrite(
+            app, headers=broken.only_first_of(CUSTOMER_TOKEN, ACCOUNT_TOKEN)
+        ),
+        "auth.both_shopper_tokens",
+        id="elasticpath-both-shopper-tokens-accepted",
+    ),
+]
+"""Broken shopper handling, each checked with the mock's token for that kind of shopper."""
+
+
+@pytest.mark.parametrize(("credential", "wrap", "responsible"), SHOPPER_CASES)
+def test_broken_shopper_handling_fails_the_responsible_check(
+    credential: str, wrap: Wrap, responsible: str
+) -> None:
+    auth = {credential: shopper_tokens()[credential]}
+    report = run("elasticpath", wrap(mock_app("elasticpath")), only=[responsible], auth=auth)
+    assert report.failed == [responsible]
+    (failure,) = report.failures
+    # The token is masked everywhere, the reproducing curl shows its shell variable.
+    assert failure.curl and f"$CARTKIT_{credential.upper()}" in failure.curl
+    assert shopper_tokens()[credential] not in failure.curl + failure.expected + failure.received

@@ -6,7 +6,7 @@ import pytest
 
 import specs
 from contracts import Outcome
-from tests.contracts.conftest import mock_app, run
+from tests.contracts.conftest import mock_app, run, shopper_tokens
 
 KNOWN_MOCK_BUGS: dict[str, set[str]] = {}
 """Checks the mock fails today, each a mock bug reported to the lead (see the comments).
@@ -27,3 +27,21 @@ def test_the_mock_passes_every_check(vendor: str) -> None:
     for result in report.results:
         if result.outcome is Outcome.SKIPPED:
             assert result.skip_reason, f"{result.name} skipped without a reason"
+
+
+@pytest.mark.parametrize("credential", ["customer_token", "account_token"])
+def test_the_mock_lists_only_the_shoppers_carts(credential: str) -> None:
+    auth = {credential: shopper_tokens()[credential]}
+    report = run("elasticpath", mock_app("elasticpath"), auth=auth, skip=["conformance"])
+    assert not report.failed, "\n\n".join(f.render() for f in report.failures)
+    scoped = report["auth.shopper_token"]
+    assert scoped.outcome is Outcome.PASSED
+    assert report["auth.both_shopper_tokens"].outcome is Outcome.PASSED
+
+
+def test_the_shopper_check_says_why_it_skips_without_a_token() -> None:
+    report = run("elasticpath", mock_app("elasticpath"), only=["auth.shopper_token"])
+    assert report["auth.shopper_token"].skip_reason == (
+        "no shopper token given (--customer-token or --account-token), so the list is not one "
+        "shopper's"
+    )

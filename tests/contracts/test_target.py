@@ -28,6 +28,7 @@ def test_headers_come_from_each_vendors_security_scheme() -> None:
         "elasticpath", base_url="http://h", auth={"token": "t", "customer_token": "c"}
     )
     assert elasticpath.headers()["X-Moltin-Customer-Token"] == "c"
+    assert epages.url_for("Other") == "http://h/rs/shops/Other/carts"
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,13 @@ def test_headers_come_from_each_vendors_security_scheme() -> None:
 def test_configuration_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Target("stateset", **kwargs)
+
+
+def test_both_shopper_tokens_are_a_configuration_error() -> None:
+    # Elastic Path refuses every request carrying both (403), so nothing could be checked.
+    auth = {"token": "t", "customer_token": "c", "account_token": "a"}
+    with pytest.raises(ConfigError, match="one shopper token"):
+        Target("elasticpath", base_url="http://h", auth=auth)
 
 
 def test_unknown_vendor() -> None:
