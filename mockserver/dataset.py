@@ -93,6 +93,7 @@ class Dataset:
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     _ascending: dict[str, bool] = field(default_factory=dict, repr=False)
     _masks: OrderedDict[Hashable, bytes] = field(default_factory=OrderedDict, repr=False)
+    _indexes: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.carts)
@@ -146,6 +147,13 @@ class Dataset:
                 cached = False
             self._ascending[name] = cached
         return cached
+
+    def index(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The index *key* over the carts (see :mod:`mockserver.indexes`), built by ``build()``
+        on first use and kept."""
+        if key not in self._indexes:
+            self._indexes[key] = build()
+        return self._indexes[key]
 
     def mask(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
         """The filter mask *key* (see :mod:`mockserver.filters`), built by ``build()`` and kept

@@ -1,9 +1,10 @@
 """Filters over a dataset: predicates, their combinations, and their evaluation into masks.
 
-A predicate is any ``Callable[[Cart], bool]``. Two kinds are known here and evaluated faster than
+A predicate is any ``Callable[[Cart], bool]``. Three kinds are known here and evaluated faster than
 one Python call per cart: a :class:`Match` tests one dataset column, mapped in index order at C
-speed, and the combinations built by :func:`all_of`, :func:`any_of` and :func:`none_of` combine
-their parts' masks. :func:`scan` turns a predicate into a :data:`Mask`. The query engine
+speed (or once per distinct value of a pooled column, see :mod:`mockserver.indexes`), a
+:class:`Key` looks one value up in a column unique per cart, and the combinations built by
+:func:`all_of`, :func:`any_of` and :func:`none_of` combine their parts' masks. :func:`scan` turns a predicate into a :data:`Mask`. The query engine
 (:mod:`mockserver.query`) re-exports all of it.
 """
 
@@ -17,9 +18,11 @@ from operator import attrgetter, contains, eq, ge, gt, is_, is_not, le, lt, ne
 from typing import Any
 
 from .dataset import Dataset
+from .indexes import factors, find_packed, packed
 from .model import Cart
 
 __all__ = [
+    "Key",
     "Mask",
     "Match",
     "Predicate",
@@ -43,7 +46,10 @@ class Match:
     attribute of that name. Called on one cart, a Match is an ordinary :data:`Predicate`;
     :func:`scan` instead maps *test* over the column in index order, which costs no Python frame
     per cart when *test* is a C callable answering a ``bool`` (``"abandoned".__eq__``,
-    ``partial(operator.lt, 5)``, ``frozenset.__contains__``, :func:`memo`).
+    ``partial(operator.lt, 5)``, ``frozenset.__contains__``, :func:`memo`). Any other *test* is
+    called once per distinct value when the column has few (pooled objects: baskets,
+    attributions; see :func:`~mockserver.indexes.factors`), so it must answer the same for
+    equal values (for identical objects, when the values are not plain ints, strings, ...).
     """
 
     __slots__ = ("column", "get", "test")
@@ -56,6 +62,22 @@ class Match:
 
     def __call__(self, cart: Cart) -> bool:
         return bool(self.test(self.get(cart)))
+
+
+class Key:
+    """The predicate ``get(cart) == value`` on an integer column of (nearly) one value per cart.
+
+    :func:`scan` finds *value* by searching the column packed into *width* bytes per cart (see
+    :func:`~mockserver.indexes.packed`) instead of comparing a million integers in Python.
+    """
+
+    __slots__ = ("column", "get", "value", "width")
+
+    def __init__(self, column: str, get: Callable[[Cart], int], value: int, width: int) -> None:
+        self.column, self.get, self.value, self.width = column, get, value, width
+
+    def __call__(self, cart: Cart) -> bool:
+        return bool(self.get(cart) == self.value)
 
 
 class _Memo(dict[Any, bool]):
@@ -160,9 +182,15 @@ def _scan(dataset: Dataset, where: Predicate, within: Mask | None) -> Mask:
     if isinstance(where, Match):
         operation = _operation(where)
         if operation is None:
-            return _refine(where.test, dataset.column(where.column, where.get), within, exact=True)
+            return _tested(dataset, where, within)
         mask = dataset.mask(operation, lambda: _compare(dataset, where, operation))
         return mask if within is None else _and(mask, within)
+    if isinstance(where, Key):
+        found = bytearray(len(dataset))
+        blob = packed(dataset, where.column, where.get, where.width)
+        for index in find_packed(blob, where.width, where.value):
+            found[index] = 1
+        return bytes(found) if within is None else _and(bytes(found), within)
     if isinstance(where, _AllOf):
         for part in sorted(where.parts, key=lambda p: not _columnar(p)):  # stable sort
             within = _scan(dataset, part, within)
@@ -230,10 +258,20 @@ def _compare(
     return bytes(bytearray(map(match.test, values)))
 
 
+def _tested(dataset: Dataset, match: Match, within: Mask | None) -> Mask:
+    """The mask of a :class:`Match` whose test is opaque: tested once per distinct value when
+    the column has few, else once per value (per candidate, when *within* leaves few)."""
+    found = factors(dataset, match.column, match.get)
+    if found is not None and (within is None or within.count(1) >= len(found.uniques)):
+        mask = found.mask(match.test)
+        return mask if within is None else _and(mask, within)
+    return _refine(match.test, dataset.column(match.column, match.get), within, exact=True)
+
+
 def _columnar(where: Predicate) -> bool:
     if isinstance(where, _Combination):
         return all(map(_columnar, where.parts))
-    return isinstance(where, Match)
+    return isinstance(where, Match | Key)
 
 
 def _refine(

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from .dataset import Dataset
 from .filters import (
+    Key,
     Mask,
     Match,
     Predicate,
@@ -41,6 +42,7 @@ __all__ = [
     "OPERATORS",
     "Field",
     "Hits",
+    "Key",
     "Mask",
     "Match",
     "Page",
@@ -244,12 +246,18 @@ _FLIPPED = {"EQUALS": eq, "LESS_THAN": gt, "LESS_THAN_OR_EQUAL_TO": ge, "GREATER
             "GREATER_THAN_OR_EQUAL_TO": le}  # fmt: skip
 
 
+# Operators defined as ``not <the other>`` (see _OPERATORS), so they may reuse its fast path.
+_COMPLEMENTS = {"NOT_IN": "IN", "NOT_BETWEEN": "BETWEEN"}
+
+
 def compare(field: Field, operator: str, operand: Any) -> Predicate:
     """Build the predicate ``field <operator> operand`` for one of :data:`OPERATORS`.
 
     *operand* is already coerced to the field's kind (a sequence for ``IN``/``BETWEEN`` and
     their negations, two items for ``BETWEEN``). A field with a column gives a :class:`Match`.
     """
+    if operator in _COMPLEMENTS:  # the mask of the operator it negates, flipped
+        return none_of([compare(field, _COMPLEMENTS[operator], operand)])
     prepare, test = _OPERATORS[operator]
     prepared = prepare(operand)
     column, get = field.column, field.get

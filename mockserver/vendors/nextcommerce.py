@@ -138,8 +138,11 @@ def _upc(number: int) -> str:
 
 
 def _attribution_is(get: Callable[[Attribution], str | None], value: str) -> Predicate:
-    """Exact match on one attribution field; carts without attribution never match."""
-    return lambda c: c.attribution is not None and get(c.attribution) == value
+    """Exact match on one attribution field; carts without attribution never match.
+
+    Attributions are pooled, so the test runs once per pool entry, not once per cart.
+    """
+    return Match("attribution", lambda a: a is not None and get(a) == value)
 
 
 class NextCommerce(Vendor):
@@ -327,12 +330,11 @@ class NextCommerce(Vendor):
         if day := params["date_created_to"]:
             until = _day_start(day, "date_created_to") + 86_400  # the whole UTC day
             preds.append(Match("created_at", partial(gt, until)))
+        # Baskets and attributions are pooled: these tests run once per pool entry.
         if products := frozenset(params["product"] or ()):
-            preds.append(
-                lambda c: any(p.number in products for p, _ in c.basket)
-            )  # no Line objects
+            preds.append(Match("basket", lambda b: any(p.number in products for p, _ in b)))
         if funnels := frozenset(f for f in params["funnels"] or () if f):
-            preds.append(lambda c: c.attribution is not None and c.attribution.funnel in funnels)
+            preds.append(Match("attribution", lambda a: a is not None and a.funnel in funnels))
         for name, get in STRING_FILTERS.items():
             if value := params[name]:  # django-filter skips empty values
                 preds.append(_attribution_is(get, value))

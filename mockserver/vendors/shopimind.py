@@ -379,8 +379,9 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
         field = Field(field.name, lambda c: stamp(get(c)))
         operands = [_instant_text(v) for v in operands]
     elif textual:  # text fields hold text or None already, and keep their column
-        if field.kind != "string":
-            field = Field(field.name, lambda c: None if (v := get(c)) is None else js_text(v))
+        if field.kind != "string":  # money: few distinct amounts, tested once each (pooled)
+            field = Field(field.name, lambda c: None if (v := get(c)) is None else js_text(v),
+                          column=f"{field.column}.text")  # fmt: skip
         operands = [js_text(v) for v in operands]
     elif field.kind == "datetime":
         operands = [(s + n / 1e9) for s, n in map(instant, operands)]

@@ -7,6 +7,7 @@ Money is integer cents; errors use the UPPER_SNAKE ``{"error": {...}}`` envelope
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cached_property, partial
 from itertools import compress
 from operator import eq, gt, is_, is_not, le, lt
@@ -18,7 +19,7 @@ from starlette.responses import Response
 from ..dataset import Market
 from ..errors import ApiError, Problem
 from ..model import STATUSES, Cart, Customer, iso
-from ..query import Field, Mask, Match, SortKey, all_of, parse_instant, scan, select
+from ..query import Field, Key, Mask, Match, SortKey, all_of, parse_instant, scan, select
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
@@ -56,6 +57,7 @@ _CODES = {
 }
 _FILTERS = ("status", "has_email", "customer_id", "session_id", "channel", "created_after",
             "created_before", "updated_after", "min_value")  # fmt: skip
+_SESSION = re.compile(r"sess_[0-9a-f]{24}", re.ASCII)  # as Cart.session_id spells them
 _RATE_LIMIT = 1000  # requests per minute (a Growth plan); the mock never runs out
 
 
@@ -127,7 +129,10 @@ class StateSet(Vendor):
             uids = frozenset(c.uid for c in self.dataset.customers if c.uid.startswith(prefix))
             preds.append(Match("customer_uid", uids.__contains__))
         if (session := params["session_id"]) is not None:
-            preds.append(lambda c: c.session_id == session)
+            # sess_<24 hex digits>: the cart key's session bits, looked up packed (12 bytes).
+            wellformed = _SESSION.fullmatch(session)
+            bits = int(session[5:], 16) if wellformed else -1  # -1: no cart's
+            preds.append(Key("session", _session_bits, bits, 12))
         if (channel := params["channel"]) is not None:
             preds.append(Match("channel", partial(eq, channel)))
         if (after := params["created_after"]) is not None:
@@ -198,6 +203,11 @@ class StateSet(Vendor):
                 "X-RateLimit-Retry-After": "60",
             }
         return json_response(body, error.problem.status, headers=headers)
+
+
+def _session_bits(cart: Cart) -> int:
+    """The 96 bits :attr:`Cart.session_id` spells in hexadecimal."""
+    return cart.key >> 128 & (1 << 96) - 1
 
 
 def _customer_id(customer: Customer | None) -> str | None:
