@@ -223,6 +223,10 @@ def targets(
             afresh = _ratios(index, vendor, other, levels, mine="cartkit-afresh")
             if afresh:
                 text += "; with --cache-mb 0: " + " / ".join(f"{r:.2f}" for r in afresh)
+            bound = _ratios(index, vendor, other, levels, mine="ceiling")
+            if other != "ceiling" and bound:
+                # What no Starlette app could beat: below the floor, the target is out of reach.
+                text += "; the ceiling itself: " + " / ".join(f"{r:.2f}" for r in bound)
             out.append(
                 Target(
                     label, vendor, text if ratios else "—", min(ratios) >= floor if ratios else None
