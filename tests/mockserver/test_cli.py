@@ -13,6 +13,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
+from mockserver import MockConfig
+from mockserver.cli import _decode, _encode
 from mockserver.pytest_plugin import RunningMock, free_port
 
 pytest_plugins = ["pytester"]
@@ -109,6 +111,7 @@ def test_two_workers_serve_byte_identical_responses() -> None:
         (["--latency", "fast"], "MS or MS:JITTER"),
         (["--error-rate", "2"], "2"),
         (["--now", "2026-01-01T00:00:00"], "no UTC offset"),
+        (["--cache-mb", "-1"], "--cache-mb"),
     ],
 )
 def test_bad_options_exit_2_with_a_message(args: list[str], message: str) -> None:
@@ -150,3 +153,8 @@ def test_running_mock_urls() -> None:
 
     mock = RunningMock(base_url="http://127.0.0.1:1", config=MockConfig(), pid=0)
     assert mock.url("epages") == "http://127.0.0.1:1/epages"
+
+
+def test_workers_rebuild_the_same_config() -> None:
+    config = MockConfig(seed=7, carts=12, cache_mb=0.5, shops=("Other",), error_rate=0.25)
+    assert _decode(_encode(config)) == config
