@@ -6,7 +6,7 @@ varies per request; injected faults are drawn before the cache is consulted. So 
 before can be answered with the bytes it got the first time. Frontends re-fetch the same pages,
 and CI jobs replay the same calls, so most requests a mock sees have been seen before.
 
-The key is the whole request as the vendor sees it: path, raw query string and every header
+The key is the whole request as the vendor sees it: method, path, raw query string and every header
 (host, credentials, language, ...), so no vendor rule about what shapes an answer needs to be
 known here. Server errors are never kept.
 """
@@ -27,6 +27,7 @@ def request_key(request: Request) -> Hashable:
     scope = request.scope
     server = scope.get("server")
     return (
+        scope["method"],
         scope["path"],
         scope["query_string"],
         scope.get("scheme"),
