@@ -3,7 +3,8 @@
 A predicate is any ``Callable[[Cart], bool]``. Three kinds are known here and evaluated faster than
 one Python call per cart: a :class:`Match` tests one dataset column, mapped in index order at C
 speed (or once per distinct value of a pooled column, see :mod:`mockserver.indexes`), a
-:class:`Key` looks one value up in a column unique per cart, and the combinations built by
+:class:`Key` looks one value up in a column unique per cart, a :class:`Search` applies a text
+operator to a text column of (nearly) one value per cart, and the combinations built by
 :func:`all_of`, :func:`any_of` and :func:`none_of` combine their parts' masks. :func:`scan` turns a predicate into a :data:`Mask`. The query engine
 (:mod:`mockserver.query`) re-exports all of it.
 """
@@ -18,7 +19,7 @@ from operator import attrgetter, contains, eq, ge, gt, is_, is_not, le, lt, ne
 from typing import Any
 
 from .dataset import Dataset
-from .indexes import factors, find_packed, packed
+from .indexes import factors, find_packed, packed, texts
 from .model import Cart
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Mask",
     "Match",
     "Predicate",
+    "Search",
     "all_of",
     "any_of",
     "matching",
@@ -78,6 +80,33 @@ class Key:
 
     def __call__(self, cart: Cart) -> bool:
         return bool(self.get(cart) == self.value)
+
+
+class Search:
+    """The predicate ``test(get(cart))`` where *test* is the text operator *operator*
+    (``CONTAINS``, ``STARTS_WITH``, ``ENDS_WITH`` with a casefolded *operand*, or ``LIKE`` with a
+    pattern; see :mod:`mockserver.query`) on the text column *column*.
+
+    :func:`scan` answers it from the column's lines (:func:`~mockserver.indexes.texts`) in a few
+    C-level passes, for columns of too many distinct values to test each one (ids, instants);
+    *test* (the per-cart reading, which must agree) is used when the index cannot be built.
+    """
+
+    __slots__ = ("column", "get", "operand", "operator", "test")
+
+    def __init__(
+        self,
+        column: str,
+        get: Callable[[Cart], str | None],
+        operator: str,
+        operand: str,
+        test: Callable[[Any], bool],
+    ) -> None:
+        self.column, self.get, self.test = column, get, test
+        self.operator, self.operand = operator, operand
+
+    def __call__(self, cart: Cart) -> bool:
+        return bool(self.test(self.get(cart)))
 
 
 class _Memo(dict[Any, bool]):
@@ -191,6 +220,12 @@ def _scan(dataset: Dataset, where: Predicate, within: Mask | None) -> Mask:
         for index in find_packed(blob, where.width, where.value):
             found[index] = 1
         return bytes(found) if within is None else _and(bytes(found), within)
+    if isinstance(where, Search):
+        lines = texts(dataset, where.column, where.get)
+        if lines is None:
+            return _refine(where.test, dataset.column(where.column, where.get), within, exact=True)
+        mask = lines.mask(where.operator, where.operand)  # a new needle each time, mostly
+        return mask if within is None else _and(mask, within)
     if isinstance(where, _AllOf):
         for part in sorted(where.parts, key=lambda p: not _columnar(p)):  # stable sort
             within = _scan(dataset, part, within)
@@ -271,7 +306,7 @@ def _tested(dataset: Dataset, match: Match, within: Mask | None) -> Mask:
 def _columnar(where: Predicate) -> bool:
     if isinstance(where, _Combination):
         return all(map(_columnar, where.parts))
-    return isinstance(where, Match | Key)
+    return isinstance(where, Match | Key | Search)
 
 
 def _refine(

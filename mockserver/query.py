@@ -29,6 +29,7 @@ from .filters import (
     Mask,
     Match,
     Predicate,
+    Search,
     all_of,
     any_of,
     matching,
@@ -48,6 +49,7 @@ __all__ = [
     "Page",
     "Predicate",
     "QueryError",
+    "Search",
     "SortKey",
     "all_of",
     "any_of",
@@ -81,7 +83,9 @@ class Field:
     :meth:`~mockserver.dataset.Dataset.column`): a cart attribute, or a name of its own for a
     derived value. With one, :func:`compare` builds a :class:`Match`, which filters at C speed.
     *nullable* says whether ``get`` may answer ``None``; ordering comparisons on a field that
-    never does are plain C comparisons.
+    never does are plain C comparisons. A text field with a column and *search* answers the text
+    operators with a :class:`Search`: for columns of (nearly) one value per cart (ids, printed
+    instants), which a :class:`Match` would test once per cart.
     """
 
     name: str
@@ -89,6 +93,7 @@ class Field:
     kind: Kind = "string"
     column: str | None = None
     nullable: bool = True
+    search: bool = False
 
     def coerce(self, value: Any) -> Any:
         """Turn a filter operand into this field's value type; raise ``ValueError`` if it can't be."""
@@ -248,6 +253,7 @@ _FLIPPED = {"EQUALS": eq, "LESS_THAN": gt, "LESS_THAN_OR_EQUAL_TO": ge, "GREATER
 
 # Operators defined as ``not <the other>`` (see _OPERATORS), so they may reuse its fast path.
 _COMPLEMENTS = {"NOT_IN": "IN", "NOT_BETWEEN": "BETWEEN"}
+_SEARCHED = frozenset({"CONTAINS", "STARTS_WITH", "ENDS_WITH", "LIKE"})  # see Field.search
 
 
 def compare(field: Field, operator: str, operand: Any) -> Predicate:
@@ -258,6 +264,8 @@ def compare(field: Field, operator: str, operand: Any) -> Predicate:
     """
     if operator in _COMPLEMENTS:  # the mask of the operator it negates, flipped
         return none_of([compare(field, _COMPLEMENTS[operator], operand)])
+    if operator == "NOT_CONTAINS" and field.search:
+        return none_of([compare(field, "CONTAINS", operand)])
     prepare, test = _OPERATORS[operator]
     prepared = prepare(operand)
     column, get = field.column, field.get
@@ -274,6 +282,9 @@ def compare(field: Field, operator: str, operand: Any) -> Predicate:
         check = partial(_FLIPPED[operator], prepared)
     else:
         check = memo(lambda value: test(value, prepared))
+    if field.search and column is not None and operator in _SEARCHED:
+        needle = str(operand) if operator == "LIKE" else prepared  # the text operand, as tested
+        return Search(column, get, operator, needle, check)
     if column is not None:
         return Match(column, check, get)
     return lambda cart: check(get(cart))

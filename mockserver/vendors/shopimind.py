@@ -65,7 +65,8 @@ def _customer(attr: str) -> Callable[[Cart], Any]:
 FILTERS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("id", lambda c: str(c.number), column="shopimind.id", nullable=False),
+        Field("id", lambda c: str(c.number), column="shopimind.id", nullable=False,
+              search=True),
         Field("status", lambda c: STATUS[c.status], column="shopimind.status", nullable=False),
         Field("customer_id", lambda c: str(c.customer.number) if c.customer else None,
               column="shopimind.customer_id"),
@@ -375,8 +376,9 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
     operands = _listed(flt["values"])
     textual = field.kind == "string" or operator in _TEXT_OPERATORS
     get = field.get
-    if textual and field.kind == "datetime":
-        field = Field(field.name, lambda c: stamp(get(c)))
+    if textual and field.kind == "datetime":  # the printed instants, searched as lines
+        field = Field(field.name, lambda c: stamp(get(c)), column=f"{field.column}.stamp",
+                      nullable=False, search=True)  # fmt: skip
         operands = [_instant_text(v) for v in operands]
     elif textual:  # text fields hold text or None already, and keep their column
         if field.kind != "string":  # money: few distinct amounts, tested once each (pooled)

@@ -4,8 +4,11 @@ filters built on them) mark exactly the carts a naive per-cart evaluation keeps.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +17,7 @@ from hypothesis import strategies as st
 
 from mockserver import create_app
 from mockserver.dataset import Dataset, generate
-from mockserver.indexes import factors, find_packed, packed
+from mockserver.indexes import factors, find_packed, packed, texts
 from mockserver.model import Cart
 from mockserver.query import Key, Match, all_of, scan
 from mockserver.vendor import Vendor
@@ -262,3 +265,150 @@ def test_all_of_a_pooled_test_and_a_key_narrows_like_the_naive_and() -> None:
     where = all_of([Match("basket", lambda b: len(b) >= 1), Key("session", get, get(cart), 12)])
     assert where is not None
     assert scan(data, where) == naive(where, data.carts)
+
+
+# -- text columns searched as lines --------------------------------------------------------------
+
+SEARCHED = ("CONTAINS", "STARTS_WITH", "ENDS_WITH", "LIKE")
+# Pieces of texts: regex metacharacters, LIKE wildcards, and letters whose case folds oddly
+# (ß folds to "ss"; the Kelvin sign and long s match k and s ignoring case, but fold alike only
+# for casefold(); İ folds to two characters).
+PIECES = ["a", "A", "ss", "ß", "K", "k", "\u212a", "s", "\u017f", "\u0130", "i", "é", "É",
+          ".", "*", "+", "?", "(", ")", "[", "]", "\\", "^", "$", "|", "{", "}", "%", "_", "-",
+          "0", "9", " ", "\x00"]  # fmt: skip
+_texts_seen = itertools.count()
+
+
+def like_holds(pattern: str, text: str) -> bool:
+    """SQL LIKE read directly: ``%`` any run, ``_`` one character, the rest literal, any case."""
+    regex = "".join({"%": ".*", "_": "."}.get(ch, re.escape(ch)) for ch in pattern)
+    return re.fullmatch(regex, text, re.DOTALL | re.IGNORECASE) is not None
+
+
+def text_holds(operator: str, value: str | None, operand: str) -> bool:
+    if value is None:
+        return False
+    if operator == "LIKE":
+        return like_holds(operand, value)
+    text, needle = value.casefold(), operand.casefold()
+    if operator == "CONTAINS":
+        return needle in text
+    if operator == "STARTS_WITH":
+        return text[: len(needle)] == needle
+    return len(needle) <= len(text) and text[len(text) - len(needle) :] == needle
+
+
+def _odd_case(text: str) -> str:
+    """*text* with the letters that match ``k``, ``s`` and ``i`` ignoring case but are not them."""
+    return text.translate({ord("k"): "\u212a", ord("s"): "\u017f", ord("i"): "\u0130"})
+
+
+ASCII_PIECES = [p for p in PIECES if p.isascii()]  # lines all ASCII are searched as bytes
+
+
+@given(
+    values=st.sampled_from([PIECES, ASCII_PIECES]).flatmap(
+        lambda pieces: st.lists(st.none() | st.lists(st.sampled_from(pieces), max_size=5)
+                                .map("".join), min_size=CARTS, max_size=CARTS)),
+    operator=st.sampled_from(SEARCHED),
+    operand=st.lists(st.sampled_from(PIECES), max_size=4).map("".join),
+    taken=st.integers(0, CARTS - 1),
+    span=st.tuples(st.integers(0, 6), st.integers(0, 6)),
+    twist=st.sampled_from([str, str.upper, str.swapcase, _odd_case]),
+)  # fmt: skip
+def test_searching_text_lines_marks_exactly_the_matching_values(
+    values: list[str | None],
+    operator: str,
+    operand: str,
+    taken: int,
+    span: tuple[int, int],
+    twist: Callable[[str], str],
+) -> None:
+    if values[taken] and span[0] % 2:  # a piece of a real value, as often as not
+        operand = twist(values[taken][min(span) : max(span)])
+    data = dataset()
+    get = {c.index: v for c, v in zip(data.carts, values, strict=True)}.__getitem__
+    lines = texts(data, f"drawn.{next(_texts_seen)}", lambda c: get(c.index))
+    assert lines is not None
+    needle = operand if operator == "LIKE" else operand.casefold()
+    expected = bytes(text_holds(operator, v, operand) for v in values)
+    assert lines.mask(operator, needle) == expected
+
+
+@pytest.mark.parametrize("mark", ["\n", "\x01"])
+def test_a_text_column_holding_a_line_break_or_a_mark_is_not_joined(mark: str) -> None:
+    data = dataset()
+    assert texts(data, f"marked.{mark!r}", lambda c: f"a{mark}b" if c.index == 7 else "ab") is None
+
+
+def _stamp(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@st.composite
+def searched_filters(draw: st.DrawFn) -> dict[str, Any]:
+    """Text operators on ShopiMind's ids and instants, with real values, pieces of them,
+    metacharacters, wildcards and case variants."""
+    field = draw(st.sampled_from(["id", "created_at", "updated_at"]))
+    operator = draw(st.sampled_from(TEXT_OPERATORS))
+    carts = vendor("shopimind").dataset.carts
+    if field == "id":
+        real = str(draw(st.sampled_from(carts)).number)
+        start, stop = sorted(draw(st.tuples(st.integers(0, 6), st.integers(0, 6))))
+        piece = st.lists(st.sampled_from(["1", "0", "5", "%", "_", ".", "*", "(", "ẞ", "\\"]),
+                         max_size=4).map("".join)  # fmt: skip
+        value = st.sampled_from([real, real[start:stop], "", real[:3] + "%", "_" + real[1:]])
+        values = draw(st.lists(value | piece, min_size=1, max_size=3))
+    else:
+        seconds = getattr(draw(st.sampled_from(carts)), field)
+        moment = datetime.fromtimestamp(seconds + draw(st.sampled_from([0, 0, 1, -3600])), UTC)
+        spelled = st.sampled_from([
+            moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment.strftime("%Y-%m-%dt%H:%M:%S.000z"),
+            (moment + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+02:00"),
+            moment.strftime("%Y-%m-%dT%H:%M:%S.999Z"),
+        ])  # fmt: skip
+        values = draw(st.lists(spelled, min_size=1, max_size=3))
+    return {"field": field, "operator": operator, "values": values}
+
+
+def _searched_reference(flt: dict[str, Any]) -> Callable[[Cart], bool]:
+    """The spec's reading: the printed id or instant (``toISOString()``) against each operand."""
+    operator, field = flt["operator"], flt["field"]
+    if field == "id":
+        operands = list(flt["values"])
+        printed: Callable[[Cart], str] = lambda c: str(c.number)  # noqa: E731
+    else:
+        operands = []
+        for text in flt["values"]:
+            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+            millis = moment.microsecond // 1000
+            operands.append(_stamp(int(moment.timestamp()))[:-4] + f"{millis:03d}Z")
+        printed = lambda c: _stamp(getattr(c, field))  # noqa: E731
+    positive = "CONTAINS" if operator == "NOT_CONTAINS" else operator
+
+    def keeps(c: Cart) -> bool:
+        hit = any(text_holds(positive, printed(c), o) for o in operands)
+        return not hit if operator == "NOT_CONTAINS" else hit
+
+    return keeps
+
+
+@given(flt=searched_filters())
+def test_shopimind_text_operators_on_ids_and_instants_keep_exactly_the_matching_carts(
+    flt: dict[str, Any],
+) -> None:
+    shop = vendor("shopimind")
+    mask = shop._filter(json.dumps([flt], sort_keys=True))
+    assert mask == naive(_searched_reference(flt), shop.dataset.carts)
+
+
+@pytest.mark.parametrize(
+    "pattern", ["\u212aiss", "%\u017f%", "\u0130%", "_\u0130__", "%\u212a%\u017f", "%é%", "KI%S"]
+)
+@pytest.mark.parametrize("words", [["kiss", "KISS", "Kiss", "skis", "is"], ["kiss", "KIß", "é"]])
+def test_like_on_lines_ignores_case_as_re_does(pattern: str, words: list[str]) -> None:
+    data = dataset()
+    values = [words[c.index % len(words)] for c in data.carts]
+    lines = texts(data, f"words.{pattern}.{words}", lambda c: values[c.index])
+    assert lines is not None and (lines.printed is None) == all(map(str.isascii, words))
+    assert lines.mask("LIKE", pattern) == bytes(like_holds(pattern, v) for v in values)
