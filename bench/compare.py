@@ -139,7 +139,8 @@ def start_mock(
     carts: int | None = None,
     remember: bool = True,
 ) -> Server:
-    """``cartkit serve --vendor VENDOR`` on a free port, ready (``remember=False``: --cache-mb 0)."""
+    """``cartkit serve --vendor VENDOR`` on a free port, once ready (``remember=False``: with
+    ``--cache-mb 0``)."""
     port = free_port()
     argv = cartkit_command(
         "serve",

@@ -1,11 +1,12 @@
 """Does ``--workers 2`` scale throughput? Measured where the server, not wrk, does the work.
 
-On a 2-core machine wrk needs most of a core to drive a mock answering in tens of microseconds,
-so a second worker has no core of its own and a 2-worker/1-worker ratio on cheap requests
-measures wrk. Here each request is a different full-scan filter (``VendorProfile.scan(i)``) over
-100,000 carts, on mocks run with ``--cache-mb 0`` so that no answer is remembered: every request costs the server far more CPU than it
-costs wrk, and both cores can go to the workers. One worker and two are loaded back to back
-with the same requests, each after a short warm-up (every worker's first filter is slower).
+On a 2-core machine wrk needs most of a core to drive a mock answering in tens of microseconds, so
+a second worker has no core of its own and a 2-worker/1-worker ratio on cheap requests measures
+wrk. Here each request is a different full-scan filter (``VendorProfile.scan(i)``) over 100,000
+carts, on mocks run with ``--cache-mb 0`` so that no answer is remembered: every request costs the
+server far more CPU than it costs wrk, and both cores can go to the workers. One worker and two are
+loaded back to back with the same requests, each after a short warm-up (every worker's first filter
+is slower).
 """
 
 from __future__ import annotations

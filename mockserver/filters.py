@@ -1,12 +1,12 @@
 """Filters over a dataset: predicates, their combinations, and their evaluation into masks.
 
-A predicate is any ``Callable[[Cart], bool]``. Three kinds are known here and evaluated faster than
-one Python call per cart: a :class:`Match` tests one dataset column, mapped in index order at C
+A predicate is any ``Callable[[Cart], bool]``. Several kinds are known here and evaluated faster
+than one Python call per cart: a :class:`Match` tests one dataset column, mapped in index order at C
 speed (or once per distinct value of a pooled column, see :mod:`mockserver.indexes`), a
 :class:`Key` looks one value up in a column unique per cart, a :class:`Search` applies a text
 operator to a text column of (nearly) one value per cart, and the combinations built by
-:func:`all_of`, :func:`any_of` and :func:`none_of` combine their parts' masks. :func:`scan` turns a predicate into a :data:`Mask`. The query engine
-(:mod:`mockserver.query`) re-exports all of it.
+:func:`all_of`, :func:`any_of` and :func:`none_of` combine their parts' masks. :func:`scan` turns
+a predicate into a :data:`Mask`. The query engine (:mod:`mockserver.query`) re-exports all of it.
 """
 
 from __future__ import annotations

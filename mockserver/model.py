@@ -166,8 +166,13 @@ class Cart(NamedTuple):
         return self.customer.uid if self.customer is not None else None
 
     @property
+    def session_bits(self) -> int:
+        """The 96 bits of :attr:`key` the session id spells in hexadecimal."""
+        return self.key >> 128 & _BITS96
+
+    @property
     def session_id(self) -> str:
-        return f"sess_{self.key >> 128 & _BITS96:024x}"
+        return f"sess_{self.session_bits:024x}"
 
     @property
     def ip(self) -> str:

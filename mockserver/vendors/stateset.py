@@ -10,7 +10,7 @@ import hashlib
 import re
 from functools import cached_property, partial
 from itertools import compress
-from operator import eq, gt, is_, is_not, le, lt
+from operator import attrgetter, eq, gt, is_, is_not, le, lt
 from typing import Any
 
 from starlette.requests import Request
@@ -132,7 +132,7 @@ class StateSet(Vendor):
             # sess_<24 hex digits>: the cart key's session bits, looked up packed (12 bytes).
             wellformed = _SESSION.fullmatch(session)
             bits = int(session[5:], 16) if wellformed else -1  # -1: no cart's
-            preds.append(Key("session", _session_bits, bits, 12))
+            preds.append(Key("session", attrgetter("session_bits"), bits, 12))
         if (channel := params["channel"]) is not None:
             preds.append(Match("channel", partial(eq, channel)))
         if (after := params["created_after"]) is not None:
@@ -203,11 +203,6 @@ class StateSet(Vendor):
                 "X-RateLimit-Retry-After": "60",
             }
         return json_response(body, error.problem.status, headers=headers)
-
-
-def _session_bits(cart: Cart) -> int:
-    """The 96 bits :attr:`Cart.session_id` spells in hexadecimal."""
-    return cart.key >> 128 & (1 << 96) - 1
 
 
 def _customer_id(customer: Customer | None) -> str | None:
