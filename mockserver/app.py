@@ -13,8 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+import specs
+
 from .access_log import AccessLog
 from .config import MockConfig
+from .cors import Cors
 from .dataset import Dataset, generate
 from .vendor import Vendor
 from .vendors import vendor_class
@@ -47,7 +50,13 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
         routes.append(Route(f"{vendor.prefix}/openapi.json", _spec_endpoint(vendor, "json")))
         routes.append(Route(f"{vendor.prefix}/openapi.yaml", _spec_endpoint(vendor, "yaml")))
     routes.append(Route("/__cartkit/health", _health))
-    app = Starlette(routes=routes, middleware=[Middleware(AccessLog)])
+    middleware = [Middleware(AccessLog)]
+    if config.cors:
+        exposed = {v.prefix: specs.response_headers(v.spec) for v in vendors.values()}
+        middleware.append(
+            Middleware(Cors, routes=routes, exposed=exposed, origins=config.cors_origins)
+        )
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.config = config
     app.state.vendors = vendors
     return app

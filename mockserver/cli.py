@@ -18,6 +18,7 @@ from specs.cli import VENDOR
 
 from .app import create_app
 from .config import MockConfig
+from .cors import origin_error
 from .dataset import DEFAULT_NOW
 from .faults import FORCE_STATUS_HEADER
 
@@ -37,6 +38,7 @@ def _decode(text: str) -> MockConfig:
     fields["now"] = datetime.fromisoformat(fields["now"])
     fields["vendors"] = tuple(fields["vendors"])
     fields["shops"] = tuple(fields["shops"])
+    fields["cors_origins"] = tuple(fields["cors_origins"])
     return MockConfig(**fields)
 
 
@@ -56,6 +58,13 @@ def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> t
     if min(result) < 0:
         raise click.BadParameter(f"{value!r}: latency and jitter must be >= 0")
     return result
+
+
+def _origins(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    for origin in value:
+        if (problem := origin_error(origin)) is not None:
+            raise click.BadParameter(problem)
+    return value
 
 
 def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
@@ -108,6 +117,10 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> d
               help="Share of vendor requests answered 429/500/503 (seeded).")  # fmt: skip
 @click.option("--cache-mb", default=32.0, show_default=True, type=click.FloatRange(0),
               help="Memory per vendor for remembered answers (MiB; 0 turns it off).")  # fmt: skip
+@click.option("--cors/--no-cors", default=True, show_default=True,
+              help="Answer CORS preflights and let browser pages on other origins read answers.")  # fmt: skip
+@click.option("--cors-origin", "cors_origins", multiple=True, callback=_origins, metavar="ORIGIN",
+              help="Allow only this origin (repeatable), e.g. http://localhost:3000 [default: any].")  # fmt: skip
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))  # fmt: skip
 def serve(
@@ -124,6 +137,8 @@ def serve(
     latency: tuple[float, float],
     error_rate: float,
     cache_mb: float,
+    cors: bool,
+    cors_origins: tuple[str, ...],
     log_level: str,
 ) -> None:
     """Serve seeded carts for every vendor (or one) with the vendors' real list semantics.
@@ -143,6 +158,8 @@ def serve(
         jitter_ms=latency[1],
         error_rate=error_rate,
         cache_mb=cache_mb,
+        cors=cors,
+        cors_origins=cors_origins,
     )
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     base = f"http://{host}:{port}"
@@ -160,6 +177,8 @@ def serve(
     click.echo(
         f"  health        GET {base}/__cartkit/health   faults: {FORCE_STATUS_HEADER}", err=True
     )
+    allowed = ", ".join(cors_origins) or "any origin"
+    click.echo(f"  CORS          {allowed if cors else 'off (--no-cors)'}", err=True)
     options: dict[str, Any] = {
         "host": host,
         "port": port,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import specs
 
+from .cors import origin_error
 from .dataset import DEFAULT_NOW
 
 __all__ = ["MockConfig"]
@@ -29,6 +30,8 @@ class MockConfig:
         error_rate: probability (0-1) of answering a vendor request with 429, 500 or 503.
         cache_mb: memory per vendor for remembered answers, in MiB (0: answer every request
             afresh). Answers never change for a config, so this only saves work.
+        cors: answer browsers' CORS preflights and let pages on other origins read the answers.
+        cors_origins: the origins allowed (``http://localhost:3000``, ...); empty allows any.
     """
 
     vendors: tuple[str, ...] = specs.VENDORS
@@ -43,6 +46,8 @@ class MockConfig:
     jitter_ms: float = 0.0
     error_rate: float = 0.0
     cache_mb: float = 32.0
+    cors: bool = True
+    cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for vendor in self.vendors:
@@ -57,6 +62,9 @@ class MockConfig:
             raise ValueError(f"cache_mb must be >= 0, got {self.cache_mb!r}")
         if self.latency_ms < 0 or self.jitter_ms < 0:
             raise ValueError("latency and jitter must be >= 0")
+        for origin in self.cors_origins:
+            if (problem := origin_error(origin)) is not None:
+                raise ValueError(problem)
         if self.now.tzinfo is None:
             raise ValueError(f"now must be timezone-aware, got {self.now!r}")
 

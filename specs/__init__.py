@@ -18,9 +18,18 @@ from typing import Any
 
 import yaml
 
-from .schema import json_schema, resolve
+from .schema import json_schema, resolve, response_headers
 
-__all__ = ["VENDORS", "UnknownVendorError", "json_schema", "load", "operation", "path", "resolve"]
+__all__ = [
+    "VENDORS",
+    "UnknownVendorError",
+    "json_schema",
+    "load",
+    "operation",
+    "path",
+    "resolve",
+    "response_headers",
+]
 
 VENDORS: tuple[str, ...] = ("shopimind", "nextcommerce", "elasticpath", "epages", "stateset")
 

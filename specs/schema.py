@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["json_schema", "resolve"]
+__all__ = ["json_schema", "resolve", "response_headers"]
 
 _NOT_JSON_SCHEMA = frozenset({"nullable", "example", "discriminator", "xml"})
 
@@ -47,3 +47,15 @@ def json_schema(node: Any) -> Any:
         if "$ref" in out or any(k in out for k in ("allOf", "anyOf", "oneOf")):
             out = {"anyOf": [{"type": "null"}, out]}
     return out
+
+
+def response_headers(spec: Mapping[str, Any]) -> set[str]:
+    """Every response header *spec* documents, on any response of any operation."""
+    names: set[str] = set()
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, Mapping):
+                continue
+            for response in operation.get("responses", {}).values():
+                names.update(resolve(spec, response).get("headers", {}))
+    return names
