@@ -44,15 +44,24 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
         vendor = cls(dataset, config)
         vendor.warm()
         vendors[name] = vendor
+        base = vendor.prefix
         routes.append(
             Route(vendor.prefix + vendor.route, vendor.handle, methods=["GET"], name=name)
         )
-        routes.append(Route(f"{vendor.prefix}/openapi.json", _spec_endpoint(vendor, "json")))
-        routes.append(Route(f"{vendor.prefix}/openapi.yaml", _spec_endpoint(vendor, "yaml")))
+        routes.append(Route(f"{base}/openapi.json", _spec_endpoint(vendor, vendor.spec, "json")))
+        routes.append(Route(f"{base}/openapi.yaml", _spec_endpoint(vendor, vendor.spec, "yaml")))
+        if (tokens := vendor.token_endpoints()) is not None:
+            routes.extend(tokens.routes())
+            for fmt in ("json", "yaml"):
+                endpoint = _spec_endpoint(vendor, tokens.spec, fmt)
+                routes.append(Route(f"{base}/tokens/openapi.{fmt}", endpoint))
     routes.append(Route("/__cartkit/health", _health))
     middleware = [Middleware(AccessLog)]
     if config.cors:
-        exposed = {v.prefix: specs.response_headers(v.spec) for v in vendors.values()}
+        exposed = {
+            v.prefix: specs.response_headers(v.spec) | specs.response_headers(v.token_spec or {})
+            for v in vendors.values()
+        }
         middleware.append(
             Middleware(Cors, routes=routes, exposed=exposed, origins=config.cors_origins)
         )
@@ -67,23 +76,25 @@ def datasets(app: Starlette) -> dict[str, Dataset]:
     return {name: vendor.dataset for name, vendor in app.state.vendors.items()}
 
 
-def _spec_endpoint(vendor: Vendor, fmt: str) -> Callable[[Request], Awaitable[Response]]:
-    async def spec(request: Request) -> Response:
+def _spec_endpoint(
+    vendor: Vendor, spec: dict[str, Any], fmt: str
+) -> Callable[[Request], Awaitable[Response]]:
+    async def document(request: Request) -> Response:
         # This mock first, then the vendor's own hosts: tools reading the served document
         # (Schemathesis, Prism, Swagger UI) target the mock by default.
         base = f"{request.url.scheme}://{request.url.netloc}{vendor.prefix}"
         mine = {"url": base, "description": f"this cartkit mock ({vendor.name})"}
-        others = [s for s in vendor.spec.get("servers", []) if "127.0.0.1" not in s["url"]]
-        document = {**vendor.spec, "servers": [mine, *others]}
+        others = [s for s in spec.get("servers", []) if "127.0.0.1" not in s["url"]]
+        served = {**spec, "servers": [mine, *others]}
         if fmt == "json":
-            body = json.dumps(document, ensure_ascii=False, default=str)
+            body = json.dumps(served, ensure_ascii=False, default=str)
             return Response(body, media_type="application/json")
         return Response(
-            yaml.safe_dump(document, sort_keys=False, allow_unicode=True),
+            yaml.safe_dump(served, sort_keys=False, allow_unicode=True),
             media_type="application/yaml",
         )
 
-    return spec
+    return document
 
 
 async def _health(request: Request) -> Response:

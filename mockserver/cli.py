@@ -108,6 +108,16 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     help="Accept only this ShopiMind key [env CARTKIT_API_KEY].",
 )
 @click.option(
+    "--client-id",
+    envvar="CARTKIT_CLIENT_ID",
+    help="Token endpoints accept only this OAuth client id [env CARTKIT_CLIENT_ID].",
+)
+@click.option(
+    "--client-secret",
+    envvar="CARTKIT_CLIENT_SECRET",
+    help="Token endpoints accept only this client secret [env CARTKIT_CLIENT_SECRET].",
+)
+@click.option(
     "--shop", "shops", multiple=True, help="Extra ePages shop id (DemoShop is always known)."
 )
 @click.option(
@@ -133,6 +143,8 @@ def serve(
     workers: int,
     token: str | None,
     api_key: str | None,
+    client_id: str | None,
+    client_secret: str | None,
     shops: tuple[str, ...],
     latency: tuple[float, float],
     error_rate: float,
@@ -153,6 +165,8 @@ def serve(
         now=now,
         token=token,
         api_key=api_key,
+        client_id=client_id,
+        client_secret=client_secret,
         shops=shops,
         latency_ms=latency[0],
         jitter_ms=latency[1],

@@ -25,6 +25,7 @@ class MockConfig:
         now: anchor instant; cart dates and time-like envelope fields derive from it.
         token: when set, the only bearer token accepted (bearer vendors).
         api_key: when set, the only API key accepted (ShopiMind).
+        client_id, client_secret: when set, the only OAuth client the token endpoints accept.
         shops: ePages shop ids known besides ``DemoShop``.
         latency_ms, jitter_ms: delay added to every vendor request.
         error_rate: probability (0-1) of answering a vendor request with 429, 500 or 503.
@@ -41,6 +42,8 @@ class MockConfig:
     now: datetime = DEFAULT_NOW
     token: str | None = None
     api_key: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
     shops: tuple[str, ...] = field(default=())
     latency_ms: float = 0.0
     jitter_ms: float = 0.0

@@ -21,7 +21,7 @@ from specs import json_schema, resolve
 
 from .errors import ApiError, Problem
 
-__all__ = ["Parameter", "Parameters"]
+__all__ = ["Body", "Parameter", "Parameters"]
 
 # Any integer the schema can judge (Python refuses int() beyond 4300 digits); longer digit runs
 # stay strings and fail the type check.
@@ -208,3 +208,45 @@ def _content_schema(param: Mapping[str, Any]) -> Any:
     content = param["content"]
     media = content.get("application/json") or next(iter(content.values()))
     return media["schema"]
+
+
+class Body:
+    """An operation's request body schema from the spec, compiled once.
+
+    >>> spec = {"paths": {"/t": {"post": {"requestBody": {"content": {"application/json": {
+    ...     "schema": {"type": "object", "required": ["grant_type"]}}}}}}}}
+    >>> Body.from_spec(spec, "/t").check({})
+    Traceback (most recent call last):
+    ...
+    mockserver.errors.ApiError: Missing required field 'grant_type'
+    """
+
+    def __init__(self, validator: jsonschema_rs.Validator) -> None:
+        self._validator = validator
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any], route: str, method: str = "post") -> Body:
+        """Compile the (first media type's) body schema of ``method route`` in *spec*."""
+        body = resolve(spec, spec["paths"][route][method]["requestBody"])
+        schema = resolve(spec, next(iter(body["content"].values()))["schema"])
+        components = json_schema(spec.get("components", {}))
+        return cls(
+            jsonschema_rs.Draft4Validator(
+                {**json_schema(schema), "components": components}, validate_formats=True
+            )
+        )
+
+    def check(self, value: Any) -> None:
+        """Raise an :class:`ApiError` naming the first field of *value* the schema refuses."""
+        error = next(iter(self._validator.iter_errors(value)), None)
+        if error is None:
+            return
+        path = [str(part) for part in error.instance_path]
+        missing = getattr(error.kind, "property", None)
+        if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required) and missing:
+            field = ".".join([*path, missing])
+            message = f"Missing required field {field!r}"
+        else:
+            field = ".".join(path) or "body"
+            message = f"Invalid field {field!r}: {_clip(error.message, 200)}"
+        raise ApiError(Problem.BAD_PARAMETER, message, param=field.rsplit(".", 1)[-1])

@@ -31,6 +31,7 @@ from .faults import FORCEABLE, Faults
 from .model import Cart
 from .query import QueryError
 from .response_cache import ResponseCache, request_key
+from .tokens import Issuer, TokenEndpoints
 from .validation import Parameters
 
 __all__ = ["Vendor", "json_response"]
@@ -82,6 +83,8 @@ class Vendor(ABC):
             error_rate=config.error_rate,
             forceable=self._forceable(),
         )
+        self.token_spec = specs.tokens(self.name)
+        self.issuer = Issuer(config, self.name)
         self._rendered: list[bytes | None] = [None] * len(dataset)
         self.answers = ResponseCache(budget=int(config.cache_mb * 2**20))
         # A vendor's ``_filter(*key)`` turns its parsed filter parameters into a mask over the
@@ -105,6 +108,10 @@ class Vendor(ABC):
 
     def precheck(self, request: Request, credential: str) -> None:  # noqa: B027 - optional hook
         """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...)."""
+
+    def token_endpoints(self) -> TokenEndpoints | None:
+        """The vendor's token endpoints, for vendors whose clients obtain a token first."""
+        return None
 
     @abstractmethod
     def render(self, cart: Cart) -> dict[str, Any]:

@@ -29,6 +29,7 @@ __all__ = [
     "path",
     "resolve",
     "response_headers",
+    "tokens",
 ]
 
 VENDORS: tuple[str, ...] = ("shopimind", "nextcommerce", "elasticpath", "epages", "stateset")
@@ -73,6 +74,27 @@ def load(vendor: str) -> dict[str, Any]:
         UnknownVendorError: *vendor* is not one of :data:`VENDORS`.
     """
     return copy.deepcopy(_load(_check(vendor)))
+
+
+@functools.cache
+def _load_tokens(vendor: str) -> dict[str, Any] | None:
+    file = resources.files(__name__).joinpath("tokens", f"{vendor}.yaml")
+    if not file.is_file():
+        return None
+    with file.open(encoding="utf-8") as fh:
+        document: dict[str, Any] = yaml.safe_load(fh)
+    return document
+
+
+def tokens(vendor: str) -> dict[str, Any] | None:
+    """Return *vendor*'s token-endpoint document as a fresh dict, or ``None`` when the vendor
+    documents no token step a client takes before listing carts (a static key, a token issued
+    out of band).
+
+    Raises:
+        UnknownVendorError: *vendor* is not one of :data:`VENDORS`.
+    """
+    return copy.deepcopy(_load_tokens(_check(vendor)))
 
 
 def operation(spec: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:

@@ -48,6 +48,7 @@ from ..query import (
     wildcard,
 )
 from ..vendor import Vendor, json_response
+from .elasticpath_tokens import GRANTS, IMPLICIT, ElasticPathTokens
 
 MARKET = Market(
     name="elasticpath",
@@ -162,6 +163,10 @@ class ElasticPath(Vendor):
         super().__init__(*args, **kwargs)
         self._customers = frozenset(c.uid for c in self.dataset.customers)
         self._accounts = frozenset(self.dataset.accounts)
+        self.tokens = ElasticPathTokens(self)
+
+    def token_endpoints(self) -> ElasticPathTokens:
+        return self.tokens
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -235,7 +240,10 @@ class ElasticPath(Vendor):
         """Resolve the shopper headers to the carts they may see (kept on ``request.state``).
 
         The seed requires "only one of" the two tokens, so both at once is 403; an unknown token
-        is 403 as well ("Unauthorized call" in the newest spec), naming the header.
+        is 403 as well ("Unauthorized call" in the newest spec), naming the header. A shopper
+        token is one the token endpoints issued, or (simpler to try by hand) the customer or
+        account id itself. An implicit token with neither header is 403: the implicit grant is
+        the storefront's, and "Get Shopper Carts" requires one of the two with it.
         """
         headers = request.headers
         customer, account = headers.get(CUSTOMER_TOKEN), headers.get(ACCOUNT_TOKEN)
@@ -247,21 +255,27 @@ class ElasticPath(Vendor):
                 param=CUSTOMER_TOKEN,
             )
         if customer is not None:
-            uid = self._known(customer, self._customers, CUSTOMER_TOKEN, "customer")
-            scope = ("customer_uid", uid)
+            uid = self.tokens.customer_of(customer) or customer.strip().lower()
+            scope = ("customer_uid", self._known(uid, self._customers, CUSTOMER_TOKEN, "customer"))
         elif account is not None:
-            uid = self._known(account, self._accounts, ACCOUNT_TOKEN, "account")
-            scope = ("account_uid", uid)
+            uid = self.tokens.account_of(account) or account.strip().lower()
+            scope = ("account_uid", self._known(uid, self._accounts, ACCOUNT_TOKEN, "account"))
+        elif self.issuer.kind_of(credential, GRANTS) == IMPLICIT:
+            raise ApiError(
+                Problem.FORBIDDEN,
+                f"An implicit token lists only a shopper's carts: send {CUSTOMER_TOKEN} or "
+                f"{ACCOUNT_TOKEN} with it, or use a client_credentials token",
+                param="Authorization",
+            )
         request.state.ep_scope = scope
 
     @staticmethod
-    def _known(token: str, known: frozenset[str], header: str, kind: str) -> str:
-        uid = token.strip().lower()
+    def _known(uid: str, known: frozenset[str], header: str, kind: str) -> str:
         if uid not in known:
             raise ApiError(
                 Problem.FORBIDDEN,
-                f"Invalid {header}: in the cartkit mock the token is a {kind} id "
-                f"(relationships.{kind}s.data[].id of a listed cart)",
+                f"Invalid {header}: use a token from the {kind} token endpoint, or (in the "
+                f"cartkit mock) a {kind} id (relationships.{kind}s.data[].id of a listed cart)",
                 param=header,
             )
         return uid
