@@ -33,6 +33,7 @@ from ..errors import ApiError, Problem
 from ..model import Address, Cart, Line, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, scan, select
 from ..vendor import Vendor, json_response
+from .epages_tokens import EPagesTokens
 
 MARKET = Market(
     name="epages",
@@ -208,6 +209,9 @@ class EPages(Vendor):
         self._localized: dict[str, list[bytes | None]] = {}
         self._filled: dict[tuple[str, str, str], list[bytes | None]] = {}
 
+    def token_endpoints(self) -> EPagesTokens:
+        return EPagesTokens(self)
+
     # -- request checks --------------------------------------------------------------------------
 
     def precheck(self, request: Request, credential: str) -> None:
@@ -220,8 +224,11 @@ class EPages(Vendor):
                 param="Accept",
             )
         request.state.media_type = media
-        shop = request.path_params.get("shopId", "")
-        self.params.by_name["shopId"].read([shop])  # the spec's shape first: 400 naming shopId
+        self.check_shop(request.path_params.get("shopId", ""))
+
+    def check_shop(self, shop: str) -> None:
+        """400 for a malformed shop id (the spec's shape), 404 for one this mock does not know."""
+        self.params.by_name["shopId"].read([shop])
         if shop not in self.shops:
             raise ApiError(Problem.NOT_FOUND, f"Shop {shop!r} (shopId) not found", param="shopId")
 

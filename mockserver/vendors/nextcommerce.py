@@ -46,6 +46,7 @@ from ..faults import FORCE_STATUS_HEADER
 from ..model import Attribution, Cart, Line, Product, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, find, scan
 from ..vendor import Vendor, json_response
+from .nextcommerce_tokens import OTHER, SCOPES, NextCommerceTokens
 
 MARKET = Market(
     name="nextcommerce",
@@ -150,6 +151,14 @@ class NextCommerce(Vendor):
 
     name = "nextcommerce"
     market = MARKET
+
+    def token_endpoints(self) -> NextCommerceTokens:
+        return NextCommerceTokens(self)
+
+    def precheck(self, request: Request, credential: str) -> None:
+        """403 for a token the OAuth flow issued without ``carts:read`` (or ``admin:read``)."""
+        if self.issuer.kind_of(credential, SCOPES) == OTHER:
+            raise ApiError(Problem.FORBIDDEN, "The token's scope does not cover carts:read")
 
     # -- rendering ---------------------------------------------------------------------------
 
