@@ -19,9 +19,17 @@ from specs.cli import main
 VENDORS = pytest.mark.parametrize("vendor", specs.VENDORS)
 
 
-@VENDORS
-def test_spec_is_valid_openapi_3_0(vendor: str) -> None:
-    spec = specs.load(vendor)
+def _documents() -> list[Any]:
+    """Every bundled document: each vendor's list spec and, where it has one, its token spec."""
+    out = [pytest.param(specs.load(vendor), id=vendor) for vendor in specs.VENDORS]
+    for vendor in specs.VENDORS:
+        if (document := specs.tokens(vendor)) is not None:
+            out.append(pytest.param(document, id=f"{vendor}-tokens"))
+    return out
+
+
+@pytest.mark.parametrize("spec", _documents())
+def test_spec_is_valid_openapi_3_0(spec: dict[str, Any]) -> None:
     assert spec["openapi"] == "3.0.3"
     validate(spec)
 
@@ -48,15 +56,16 @@ def _examples(node: Any, where: str = "#") -> Iterator[tuple[str, Any, Any]]:
 
 
 def _all_examples() -> Iterator[Any]:
-    for vendor in specs.VENDORS:
-        spec = specs.load(vendor)
+    for param in _documents():
+        (spec,) = param.values
         for where, schema, example in _examples(spec):
-            yield pytest.param(vendor, schema, example, id=f"{vendor}:{where}")
+            yield pytest.param(spec, schema, example, id=f"{param.id}:{where}")
 
 
-@pytest.mark.parametrize(("vendor", "schema", "example"), list(_all_examples()))
-def test_example_validates_against_its_schema(vendor: str, schema: Any, example: Any) -> None:
-    spec = specs.load(vendor)
+@pytest.mark.parametrize(("spec", "schema", "example"), list(_all_examples()))
+def test_example_validates_against_its_schema(
+    spec: dict[str, Any], schema: Any, example: Any
+) -> None:
     # Local refs (#/components/...) resolve against the root, so carry the components along.
     root = {"allOf": [schema], "components": spec.get("components", {})}
     errors = [
@@ -66,10 +75,22 @@ def test_example_validates_against_its_schema(vendor: str, schema: Any, example:
     assert not errors
 
 
-@VENDORS
-def test_every_spec_carries_examples(vendor: str) -> None:
-    locations = [where for where, _, _ in _examples(specs.load(vendor))]
-    assert any("/responses/200/" in where for where in locations), locations
+@pytest.mark.parametrize("spec", _documents())
+def test_every_spec_carries_examples(spec: dict[str, Any]) -> None:
+    locations = [where for where, _, _ in _examples(spec)]
+    for route, item in spec["paths"].items():
+        for method, operation in item.items():
+            documented = [f"/{code}/" for code in operation["responses"] if code.startswith("2")]
+            content = any(
+                "content" in specs.resolve(spec, operation["responses"][code.strip("/")])
+                for code in documented
+            )
+            if content:  # a redirect carries no body to exemplify
+                prefix = f"#/paths/{route}/{method}/responses"
+                assert any(
+                    where.startswith(prefix) and any(code in where for code in documented)
+                    for where in locations
+                ), (route, method, locations)
 
 
 @VENDORS
@@ -88,6 +109,27 @@ def test_schemathesis_generates_requests(vendor: str, mode: GenerationMode) -> N
     generate()  # raises on any health-check failure (none suppressed)
     assert seen
     assert all(case.operation.path == specs.operation(specs.load(vendor))[0] for case in seen)
+
+
+@pytest.mark.parametrize("spec", [p for p in _documents() if "tokens" in str(p.id)])
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+def test_schemathesis_generates_token_requests(spec: dict[str, Any], mode: GenerationMode) -> None:
+    schema = schemathesis.openapi.from_dict(spec)
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        assert _generated(operation, mode), operation.label
+
+
+def _generated(operation: Any, mode: GenerationMode) -> list[Any]:
+    seen: list[Any] = []
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=10, deadline=None, derandomize=True, database=None)
+    def generate(case: Any) -> None:
+        seen.append(case)
+
+    generate()  # raises on any health-check failure (none suppressed)
+    return seen
 
 
 def test_vendors_are_the_five() -> None:
