@@ -99,8 +99,5 @@ def _spec_endpoint(
 
 async def _health(request: Request) -> Response:
     config: MockConfig = request.app.state.config
-    vendors = {
-        name: {"path": vendor.prefix + vendor.route, "carts": len(vendor.dataset)}
-        for name, vendor in request.app.state.vendors.items()
-    }
+    vendors = {name: vendor.describe() for name, vendor in request.app.state.vendors.items()}
     return JSONResponse({"status": "ok", "seed": config.seed, "vendors": vendors})

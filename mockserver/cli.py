@@ -188,6 +188,9 @@ def serve(
         click.echo(
             f"  {name:<13} GET {base}{prefix}{route}   spec: {base}{prefix}/openapi.json", err=True
         )
+        for path, item in (specs.tokens(name) or {}).get("paths", {}).items():
+            for method in item:
+                click.echo(f"  {'':<13} {method.upper()} {base}{prefix}{path}", err=True)
     click.echo(
         f"  health        GET {base}/__cartkit/health   faults: {FORCE_STATUS_HEADER}", err=True
     )

@@ -125,6 +125,17 @@ class Vendor(ABC):
     def error(self, error: ApiError) -> Response:
         """Render *error* in this vendor's envelope and status."""
 
+    def describe(self) -> dict[str, Any]:
+        """What ``/__cartkit/health`` says of this vendor: its path, carts and token endpoints."""
+        described: dict[str, Any] = {"path": self.prefix + self.route, "carts": len(self.dataset)}
+        if self.token_spec is not None:
+            described["tokens"] = [
+                f"{method.upper()} {self.prefix}{path}"
+                for path, item in self.token_spec["paths"].items()
+                for method in item
+            ]
+        return described
+
     # -- shared machinery ---------------------------------------------------------------------
 
     def cart_json(self, cart: Cart) -> orjson.Fragment:

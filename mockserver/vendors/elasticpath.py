@@ -168,6 +168,11 @@ class ElasticPath(Vendor):
     def token_endpoints(self) -> ElasticPathTokens:
         return self.tokens
 
+    def describe(self) -> dict[str, Any]:
+        """Also a customer to log in as (the customer token endpoint takes any password)."""
+        shopper = next((c.customer.email for c in self.dataset.carts if c.customer), None)
+        return {**super().describe(), "shopper": shopper}
+
     # -- rendering ---------------------------------------------------------------------------
 
     def render(self, cart: Cart) -> dict[str, Any]:
