@@ -152,3 +152,83 @@ def test_epages_examples(serve: TestClient) -> None:
         get(serve, "/epages/rs/shops/DemoShop/carts", {**BEARER, "Accept": "text/html"}).status_code
         == 406
     )
+
+
+# -- Frontend development -----------------------------------------------------------------------
+# The JavaScript blocks themselves run in Chromium (tests/browser); here, what they and the curl
+# lines claim, in-process.
+
+SHOPPER = "brittney.jones359@gmail.com"
+
+
+def post(client: TestClient, path: str, **kwargs: Any) -> Any:
+    assert path.split("?")[0] in README, f"{path} is not in the README"
+    return client.post(path, **kwargs)
+
+
+def test_frontend_fetch_example(serve: TestClient) -> None:
+    response = get(
+        serve,
+        "/stateset/v1/carts?status=abandoned&limit=5",
+        {"Authorization": "Bearer sk_test_demo"},
+    )
+    assert response.json()["total_count"] == 369 and "=== 369" in README
+    assert response.headers["x-ratelimit-remaining"] == "999" and '"999"' in README
+    refused = get(serve, "/stateset/v1/carts")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (401, "MISSING_AUTH_HEADER")
+
+
+def test_frontend_elasticpath_token_flow(serve: TestClient) -> None:
+    grant = {"grant_type": "implicit", "client_id": "my-storefront"}
+    assert "-d grant_type=implicit -d client_id=my-storefront" in README
+    token = post(serve, "/elasticpath/oauth/access_token", data=grant).json()["access_token"]
+    alone = serve.get("/elasticpath/v2/carts", headers={"Authorization": f"Bearer {token}"})
+    assert alone.status_code == 403
+    assert (
+        SHOPPER in README
+        and serve.get("/__cartkit/health").json()["vendors"]["elasticpath"]["shopper"] == SHOPPER
+    )
+    login = {"data": {"type": "token", "email": SHOPPER, "password": "any"}}
+    customer = post(
+        serve,
+        "/elasticpath/v2/customers/tokens",
+        json=login,
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()["data"]["token"]
+    carts = serve.get(
+        "/elasticpath/v2/carts",
+        headers={"Authorization": f"Bearer {token}", "X-Moltin-Customer-Token": customer},
+    ).json()
+    assert carts["meta"]["results"]["total"] == 7 and "that customer's 7 carts" in README
+
+
+def test_frontend_nextcommerce_and_epages_token_steps(serve: TestClient) -> None:
+    authorize = (
+        "/nextcommerce/oauth2/authorize/?response_type=code&client_id=my-app"
+        "&redirect_uri=http://localhost:3000/callback&scope=carts:read&state=xyz"
+    )
+    assert authorize in README
+    redirect = serve.get(authorize, follow_redirects=False)
+    assert redirect.status_code == 302
+    location = redirect.headers["location"]
+    assert location.startswith("http://localhost:3000/callback?store=127.0.0.1%3A8000&code=")
+    code = location.split("code=")[1].split("&")[0]
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": "my-app",
+        "client_secret": "any",
+        "redirect_uri": "http://localhost:3000/callback",
+    }
+    token = post(serve, "/nextcommerce/oauth2/token/", data=exchange).json()["access_token"]
+    listed = serve.get(
+        "/nextcommerce/api/admin/carts/",
+        headers={"Authorization": f"Bearer {token}", **NEXT_VERSION},
+    )
+    assert listed.status_code == 200
+    app_code = {"code": "any", "client_id": "my-app", "client_secret": "any"}
+    answer = post(serve, "/epages/rs/shops/DemoShop/token", data=app_code).json()
+    assert set(answer) == {"access_token"}
+
+
+NEXT_VERSION = {"X-29next-API-Version": "2023-02-10"}
