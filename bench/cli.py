@@ -26,7 +26,7 @@ from types import FrameType
 import specs
 
 from . import report
-from .compare import CompareOptions, Measurement, WorkerCheck, compare_vendor
+from .compare import CORS_SERVERS, CompareOptions, Measurement, WorkerCheck, compare_vendor
 from .contract import CheckTiming, time_checks
 from .load import ensure_wrk
 from .scale import ScaleResult, measure_scale
@@ -220,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if measurements:
         sections.append("## Side by side\n\n" + report.load_table(measurements))
+    if any(m.server in CORS_SERVERS for m in measurements):
+        sections.append("## CORS\n\n" + report.cors_table(measurements))
     if checks:
         sections.append("## --workers 2\n\n" + report.workers_table(checks, scalings, measurements))
     if scale:

@@ -12,6 +12,7 @@ import functools
 import json
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .servers import Fleet, Server, cartkit_command, free_port, http_ok, worker_
 from .workloads import Answer, VendorProfile, Workload, fetch, workloads
 
 __all__ = [
+    "CORS_SERVERS",
     "SERVERS",
     "CompareOptions",
     "Measurement",
@@ -35,6 +37,12 @@ __all__ = [
 
 SERVERS = ("cartkit", "cartkit-afresh", "cartkit-2w", "ceiling", "prism-static", "prism-dynamic")
 """``cartkit-afresh`` is the mock with ``--cache-mb 0``: every request runs the whole pipeline."""
+
+CORS_SERVERS = ("cartkit-cors", "cartkit-no-cors")
+"""The filtered page as a browser on another origin asks for it (an ``Origin`` header): from the
+mock (CORS on, its default) and from one started with ``--no-cors``, to show what CORS costs."""
+
+ORIGIN = ("Origin", "http://localhost:3000")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +109,15 @@ def _measure(
     for load in loads:
         for connections in options.concurrency:
             for label, server in servers.items():
+                headers = load.headers
+                if label in CORS_SERVERS:
+                    if load.kind != "filtered":
+                        continue
+                    headers = (*headers, ORIGIN)
                 result = run_load(
                     server.port,
                     load.target,
-                    load.headers,
+                    headers,
                     connections=connections,
                     seconds=options.seconds,
                     loadgen=options.loadgen,
@@ -138,9 +151,10 @@ def start_mock(
     workers: int = 1,
     carts: int | None = None,
     remember: bool = True,
+    cors: bool = True,
 ) -> Server:
     """``cartkit serve --vendor VENDOR`` on a free port, once ready (``remember=False``: with
-    ``--cache-mb 0``)."""
+    ``--cache-mb 0``; ``cors=False``: with ``--no-cors``)."""
     port = free_port()
     argv = cartkit_command(
         "serve",
@@ -157,10 +171,13 @@ def start_mock(
         "--log-level",
         options.log_level,
         *(() if remember else ("--cache-mb", "0")),
+        *(() if cors else ("--no-cors",)),
     )
     name = "cartkit" if workers == 1 else f"cartkit-{workers}w"
     if not remember:
         name += "-afresh"
+    if not cors:
+        name += "-no-cors"
     return fleet.start(
         name,
         argv,
@@ -199,6 +216,15 @@ def check_workers(
             if check.served_by == len(pids):
                 break
     return check
+
+
+def _allowed_origin(server: Server, load: Workload) -> str | None:
+    """The ``Access-Control-Allow-Origin`` *server* answers *load* asked from :data:`ORIGIN`."""
+    headers = dict((*load.headers, ORIGIN))
+    with urllib.request.urlopen(
+        urllib.request.Request(server.base + load.target, headers=headers), timeout=60
+    ) as response:
+        return response.headers.get("access-control-allow-origin")
 
 
 def _without_port(answers: dict[str, Answer], server: Server) -> dict[str, tuple[int, bytes]]:
@@ -240,6 +266,15 @@ def compare_vendor(
     }
     if _without_port(answers["cartkit-afresh"], afresh) != _without_port(reference, mock):
         raise RuntimeError(f"{vendor}: the mock answers differently with --cache-mb 0")
+
+    # The mock itself, asked as a browser would, and the same without CORS: what CORS costs.
+    servers["cartkit-cors"] = mock
+    servers["cartkit-no-cors"] = start_mock(fleet, vendor, options, cors=False)
+    answers["cartkit-cors"] = answers["cartkit-no-cors"] = reference
+    filtered = next(load for load in loads if load.kind == "filtered")
+    allowed = {label: _allowed_origin(servers[label], filtered) for label in CORS_SERVERS}
+    if allowed != {"cartkit-cors": ORIGIN[1], "cartkit-no-cors": None}:
+        raise RuntimeError(f"{vendor}: CORS is not what the runs assume: {allowed}")
 
     canned: dict[str, Canned] = {}
     for load in loads:
@@ -300,5 +335,5 @@ def compare_vendor(
     try:
         return _measure(servers, loads, answers, options, say), workers
     finally:
-        for server in servers.values():
+        for server in {id(s): s for s in servers.values()}.values():
             fleet.stop(server)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .compare import SERVERS, Measurement, WorkerCheck
+from .compare import CORS_SERVERS, SERVERS, Measurement, WorkerCheck
 from .contract import CheckTiming
 from .scale import ScaleResult
 from .scaling import Scaling
@@ -18,6 +18,7 @@ from .scaling import Scaling
 __all__ = [
     "Target",
     "check_table",
+    "cors_table",
     "load_table",
     "machine",
     "markdown",
@@ -29,6 +30,8 @@ __all__ = [
 
 MILLION = 1_000_000
 WORKER_SCALING = 1.25  # "scales throughput": 2 workers give at least 1.25x one worker's req/s
+BROWSER_FLOOR = 0.8  # the filtered page asked by a browser (CORS) keeps 0.8x the ceiling at c=16
+CORS_FLOOR = 0.95  # "no measurable cost": within the noise of back-to-back runs of one server
 
 
 def markdown(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -133,6 +136,35 @@ def workers_table(
     return markdown(headers, rows)
 
 
+def cors_table(measurements: Sequence[Measurement]) -> str:
+    """The filtered page asked with an ``Origin`` header (as a page on another origin asks):
+    the mock with CORS on, the mock with ``--no-cors``, and the ceiling, side by side."""
+    index = _index(measurements)
+    rows = []
+    keys = sorted({(m.vendor, m.connections) for m in measurements if m.server in CORS_SERVERS})
+    for vendor, connections in keys:
+        rps = {
+            server: (
+                m.result.rps
+                if (m := index.get((vendor, "filtered", connections, server)))
+                else None
+            )
+            for server in ("cartkit", *CORS_SERVERS, "ceiling")
+        }
+        rows.append(
+            [
+                vendor,
+                connections,
+                *(_num(rps[server]) for server in ("cartkit", *CORS_SERVERS, "ceiling")),
+                _ratio(rps["cartkit-cors"], rps["cartkit-no-cors"]),
+                _ratio(rps["cartkit-cors"], rps["ceiling"]),
+            ]
+        )
+    headers = ["vendor", "c", "no Origin req/s", "CORS req/s", "--no-cors req/s", "ceiling req/s"]
+    headers += ["CORS/--no-cors", "CORS/ceiling"]
+    return markdown(headers, rows)
+
+
 def scale_table(results: Sequence[ScaleResult]) -> str:
     """Start-up time, peak RSS and latencies per vendor and size."""
     rows = [
@@ -232,6 +264,7 @@ def targets(
                     label, vendor, text if ratios else "—", min(ratios) >= floor if ratios else None
                 )
             )
+        out += _cors_targets(index, vendor, levels)
         check = next((c for c in checks if c.vendor == vendor), None)
         if check is None:
             out.append(Target("--workers 2 identical and scaling", vendor, "—", None))
@@ -277,6 +310,31 @@ def targets(
             )
         )
     return out
+
+
+def _cors_targets(
+    index: dict[tuple[str, str, int, str], Measurement], vendor: str, levels: Sequence[int]
+) -> list[Target]:
+    """A browser's filtered page (CORS, remembered answer) against the ceiling at 16
+    connections, and against the same mock with ``--no-cors`` at every concurrency."""
+    browser = _ratios(index, vendor, "ceiling", [16], mine="cartkit-cors")
+    cost = _ratios(index, vendor, "cartkit-no-cors", levels, mine="cartkit-cors")
+    return [
+        Target(
+            f"browser's filtered page >= {BROWSER_FLOOR}x ceiling (c=16)",
+            vendor,
+            f"{browser[0]:.2f}" if browser else "—",
+            browser[0] >= BROWSER_FLOOR if browser else None,
+        ),
+        Target(
+            f"CORS costs nothing measurable (>= {CORS_FLOOR}x --no-cors)",
+            vendor,
+            " / ".join(f"{r:.2f}" for r in cost) + f" (c={'/'.join(map(str, levels))})"
+            if cost
+            else "—",
+            min(cost) >= CORS_FLOOR if cost else None,
+        ),
+    ]
 
 
 def targets_table(found: Sequence[Target]) -> str:

@@ -46,14 +46,14 @@ def test_the_quick_run_prints_every_table(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    for heading in ("## Machine", "## Side by side", "## --workers 2", "## Scale",
+    for heading in ("## Machine", "## Side by side", "## CORS", "## --workers 2", "## Scale",
                     "## cartkit check", "## Targets"):  # fmt: skip
         assert heading in done.stdout
     data = json.loads(numbers.read_text())
     runs = {(m["kind"], m["server"]) for m in data["measurements"]}
     assert runs == {
         (k, s) for k in KINDS for s in ("cartkit", "cartkit-afresh", "cartkit-2w", "ceiling")
-    }
+    } | {("filtered", "cartkit-cors"), ("filtered", "cartkit-no-cors")}
     assert all(
         m["result"]["requests"] > 0 and m["result"]["errors"] == 0 for m in data["measurements"]
     )
