@@ -1,4 +1,4 @@
-"""The tables the benchmark prints (Markdown), the targets of issue 5, and the machine."""
+"""The tables the benchmark prints (Markdown), the targets, and the machine."""
 
 from __future__ import annotations
 
@@ -206,7 +206,7 @@ def check_table(timings: Sequence[CheckTiming]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One target of issue 5, for one vendor, with what was measured."""
+    """One benchmark target, for one vendor, with what was measured."""
 
     name: str
     vendor: str
@@ -240,7 +240,7 @@ def targets(
     scale: Sequence[ScaleResult],
     timings: Sequence[CheckTiming],
 ) -> list[Target]:
-    """Every target of issue 5, per vendor: met, missed, or not measured in this run."""
+    """Every target, per vendor: met, missed, or not measured in this run."""
     index = _index(measurements)
     levels = sorted({m.connections for m in measurements})
     out: list[Target] = []

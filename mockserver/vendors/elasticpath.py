@@ -1,7 +1,7 @@
 """Elastic Path Commerce Cloud ``GET /v2/carts`` ("Get Carts"): JSON:API carts, offset paging.
 
-Docs: https://elasticpath.dev/docs/api/carts/get-carts (spec 25.1204.6914283), the seed
-``002_9e5fea1646ae944b.txt`` (1.0.0, "Get Shopper Carts") and ../shared/VENDORS.md §3.
+Docs: https://elasticpath.dev/docs/api/carts/get-carts (spec 25.1204.6914283) and the older
+"Get Shopper Carts" (spec 1.0.0); the contract is ``specs/elasticpath.yaml``.
 
 - Money is ``{amount, currency, formatted}`` with ``amount`` in minor units (``10000`` is
   ``"$100.00"``); the store prices net (US-style: tax is added on top).

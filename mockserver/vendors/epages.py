@@ -1,7 +1,8 @@
 """ePages REST API v1 ``GET /rs/shops/{shopId}/carts``: paged, creation-date filters, gross prices.
 
 Docs: github.com/ePages-de/epages-docs (``_raml/apps/carts/carts.raml``, ``apps/data-types.md``,
-``apps/response-codes.md``, ``apps/response-headers.md``), seed 003 and ../shared/VENDORS.md §4.
+``apps/response-codes.md``, ``apps/response-headers.md``), https://developer.epages.com/apps/;
+the contract is ``specs/epages.yaml``.
 Money is ``{taxType, formatted, amount, currency}`` with a decimal ``amount``; ``locale`` only
 changes how prices and names are written. Errors use ``{"message", "status": "<code>"}``.
 

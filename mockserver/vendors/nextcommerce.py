@@ -1,7 +1,7 @@
 """Next Commerce (29 Next) ``GET /api/admin/carts/`` (``cartsList``, API version 2023-02-10).
 
 Docs: https://developers.nextcommerce.com/docs/admin-api/reference/2023-02-10/carts/cartsList
-(seed 001) and ../shared/VENDORS.md §2. A Django REST Framework API: cursor pagination
+(the contract is ``specs/nextcommerce.yaml``). A Django REST Framework API: cursor pagination
 (``{next, previous, results}``), django-filter query filters, DRF error bodies (``{"detail"}``,
 or a field-keyed object for invalid query values). Money is a decimal string (``"19.99"``).
 

@@ -1,7 +1,7 @@
 """ShopiMind ``GET /v1/carts`` (listCarts): limit/offset, order, fields joins and 15-operator filters.
 
-Docs: https://developers.shopimind.com/en/api-reference/listCarts (seed 000) and
-../shared/VENDORS.md §1; the contract is ``specs/shopimind.yaml``. French shops: EUR, prices
+Docs: https://developers.shopimind.com/en/api-reference/listCarts and the vendor's JavaScript
+SDK (github.com/shopimind/sdk-js); the contract is ``specs/shopimind.yaml``. French shops: EUR, prices
 gross with 20 % VAT, money as decimal JSON numbers. The API is NestJS-generated, so errors use
 NestJS's ``{statusCode, message, error}`` and instants print as JavaScript's ``toISOString()``.
 """

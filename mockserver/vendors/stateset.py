@@ -1,6 +1,6 @@
 """StateSet ``GET /v1/carts``: offset paging, scalar filters, sort_by/sort_order and a summary.
 
-Docs: https://docs.stateset.com/api-reference/cart/list (seed 004) and ../shared/VENDORS.md §5.
+Docs: https://docs.stateset.com/api-reference/cart/list; the contract is ``specs/stateset.yaml``.
 Money is integer cents; errors use the UPPER_SNAKE ``{"error": {...}}`` envelope.
 """
 

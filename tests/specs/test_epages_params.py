@@ -1,6 +1,6 @@
 """Table test: the ePages spec declares every documented parameter exactly as documented.
 
-Source: seed 003_b1b1fcef6138a835.txt (GET /{shopId}/carts) and VENDORS.md section 4.
+Source: the ePages "GET /{shopId}/carts" reference (https://developer.epages.com/apps/).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Table test: ShopiMind ``GET /v1/carts`` (listCarts) declares every documented parameter as decided.
 
-Seed: ``/work/shared/seeds/000_8fa3aa9480c16574.txt``; decisions: ``specs/shopimind.yaml``.
+Source: https://developers.shopimind.com/en/api-reference/listCarts; decisions: ``specs/shopimind.yaml``.
 """
 
 from __future__ import annotations
