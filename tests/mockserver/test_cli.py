@@ -104,9 +104,52 @@ def test_two_workers_serve_byte_identical_responses() -> None:
         assert len(bodies) == 1
 
 
+def test_two_workers_accept_each_others_tokens() -> None:
+    # No state is shared between workers: a token one worker issued must still mean the same to
+    # the other (an implicit token needs a shopper; a customer token narrows to its customer).
+    with serve("--vendor", "elasticpath", "--carts", "120", "--workers", "2") as (base, _):
+        grant = {"grant_type": "implicit", "client_id": "storefront"}
+        tokens = {httpx.post(f"{base}/oauth/access_token", data=grant).json()["access_token"]
+                  for _ in range(8)}  # fmt: skip
+        (implicit,) = tokens
+        shopper = httpx.get(f"{base}/__cartkit/health").json()["vendors"]["elasticpath"]["shopper"]
+        login = {"data": {"type": "token", "email": shopper, "password": "x"}}
+        auth = {"Authorization": f"Bearer {implicit}"}
+        customer = httpx.post(f"{base}/v2/customers/tokens", json=login, headers=auth).json()
+        shopper_headers = {**auth, "X-Moltin-Customer-Token": customer["data"]["token"]}
+        answers = {
+            (
+                httpx.get(f"{base}/v2/carts", headers=auth).status_code,
+                httpx.get(f"{base}/v2/carts", headers=shopper_headers).content,
+            )
+            for _ in range(12)  # new connections: spread over both workers
+        }
+        ((refused, listed),) = answers
+        assert refused == 403 and b'"results":{"total":' in listed
+
+
+def test_cors_options() -> None:
+    origin = {"Origin": "http://localhost:5173"}
+    with serve(
+        "--vendor", "stateset", "--carts", "5", "--cors-origin", "http://localhost:3000"
+    ) as (
+        base,
+        output,
+    ):
+        response = httpx.get(f"{base}/v1/carts", headers={**STATESET, **origin})
+        assert response.status_code == 200
+        assert "access-control-allow-origin" not in response.headers
+    assert "CORS          http://localhost:3000" in output[0]
+    with serve("--vendor", "stateset", "--carts", "5", "--no-cors") as (base, output):
+        preflight = {**origin, "Access-Control-Request-Method": "GET"}
+        assert httpx.options(f"{base}/v1/carts", headers=preflight).status_code == 405
+    assert "off (--no-cors)" in output[0]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["--cors-origin", "localhost:3000"], "did you mean 'http://localhost:3000'"),
         (["--vendor", "statset"], "did you mean 'stateset'"),
         (["--latency", "fast"], "MS or MS:JITTER"),
         (["--error-rate", "2"], "2"),
@@ -156,5 +199,15 @@ def test_running_mock_urls() -> None:
 
 
 def test_workers_rebuild_the_same_config() -> None:
-    config = MockConfig(seed=7, carts=12, cache_mb=0.5, shops=("Other",), error_rate=0.25)
+    config = MockConfig(
+        seed=7,
+        carts=12,
+        cache_mb=0.5,
+        shops=("Other",),
+        error_rate=0.25,
+        cors=False,
+        cors_origins=("http://localhost:3000",),
+        client_id="app",
+        client_secret="s3cret",
+    )
     assert _decode(_encode(config)) == config
