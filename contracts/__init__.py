@@ -1,7 +1,9 @@
 """cartkit's contract kit: check any server against a vendor's list-carts contract.
 
 The system under test is only "a base URL or an ASGI app", so the same checks judge a vendor's
-sandbox, a team's proxy or cartkit's mock; this package never imports ``mockserver``.
+sandbox, a team's proxy or cartkit's mock; this package never imports ``mockserver``. Where the
+vendor documents token endpoints (``specs.tokens``), the ``tokens`` group checks them too: their
+conformance, the grants a client takes, narrower tokens, refusals and customer logins.
 
 >>> import contracts
 >>> contracts.GROUPS[:3]

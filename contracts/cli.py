@@ -62,6 +62,31 @@ def _choices(values: tuple[str, ...]) -> list[str]:
     help="ePages shop id (default DemoShop). Env: CARTKIT_SHOP_ID.",
 )
 @click.option(
+    "--client-id",
+    envvar="CARTKIT_CLIENT_ID",
+    help="OAuth client id for the token checks (made up if not given). Env: CARTKIT_CLIENT_ID.",
+)
+@click.option(
+    "--client-secret",
+    envvar="CARTKIT_CLIENT_SECRET",
+    help="The client's secret. Env: CARTKIT_CLIENT_SECRET.",
+)
+@click.option(
+    "--customer-email",
+    envvar="CARTKIT_CUSTOMER_EMAIL",
+    help="Elastic Path customer login for tokens.shopper. Env: CARTKIT_CUSTOMER_EMAIL.",
+)
+@click.option(
+    "--customer-password",
+    envvar="CARTKIT_CUSTOMER_PASSWORD",
+    help="That customer's password. Env: CARTKIT_CUSTOMER_PASSWORD.",
+)
+@click.option(
+    "--auth-code",
+    envvar="CARTKIT_AUTH_CODE",
+    help="ePages installation code for tokens.grant (one-time). Env: CARTKIT_AUTH_CODE.",
+)
+@click.option(
     "--max-examples",
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_EXAMPLES,
@@ -110,6 +135,11 @@ def check(
     account_token: str | None,
     customer_token: str | None,
     shop_id: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    customer_email: str | None,
+    customer_password: str | None,
+    auth_code: str | None,
     max_examples: int,
     seed: int | None,
     rate_limit: float | None,
@@ -122,9 +152,10 @@ def check(
 ) -> None:
     """Check the server at --url against VENDOR's list-carts contract.
 
-    Conformance (Schemathesis, all built-in checks) and list semantics (pagination, filters,
-    ordering, projection, auth, consistency). Exit status 0: all passed; 1: contract failures;
-    2: usage or configuration error.
+    Conformance (Schemathesis, all built-in checks), list semantics (pagination, filters,
+    ordering, projection, auth, consistency) and, where the vendor documents them, its token
+    endpoints (tokens). Exit status 0: all passed; 1: contract failures; 2: usage or
+    configuration error.
     """
     console = Console(stderr=False)
     progress = _Progress(console)
@@ -139,6 +170,11 @@ def check(
                     "account_token": account_token,
                     "customer_token": customer_token,
                     "shop_id": shop_id,
+                    "client_id": client_id,
+                    "client_secret": client_secret,
+                    "customer_email": customer_email,
+                    "customer_password": customer_password,
+                    "auth_code": auth_code,
                 },
                 max_examples=max_examples,
                 seed=seed,

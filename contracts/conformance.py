@@ -1,11 +1,14 @@
-"""Conformance: Schemathesis 4.x runs the vendor spec against the target, all built-in checks.
+"""Conformance: Schemathesis 4.x runs a vendor document against the target, all built-in checks.
 
-The spec comes from ``specs`` (never from the server), the run is seeded and derandomized, and
-positive and negative data are generated in the examples, coverage and fuzzing phases. Two
-inputs can't be fuzzed without false failures, so they are pinned or dropped (SCHEMATHESIS.md,
-pitfall 9): path parameters such as ePages' ``shopId`` are pinned to the configured shop, and
-opaque values such as 29 Next's ``cursor`` are only ever followed from the server's own links
-(by the pagination checks), never invented.
+Two documents per vendor can be run: the list spec (checks named ``conformance.<check>``) and
+the token document (``tokens.conformance.<check>``, in the ``tokens`` group so ``--only tokens``
+takes every token check). Documents come from ``specs`` (never from the server), the run is
+seeded and derandomized, and positive and negative data are generated in the examples, coverage
+and fuzzing phases. Some inputs can't be fuzzed without false failures, so they are pinned or
+dropped (SCHEMATHESIS.md, pitfall 9): path parameters such as ePages' ``shopId`` are pinned to
+the configured shop; opaque values such as 29 Next's ``cursor`` are only ever followed from the
+server's own links (by the pagination checks), never invented; a valid token request may be
+refused for the made-up code or client it carries (see :func:`_token_config`).
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import schemathesis
 from schemathesis.engine import events, from_schema
 
 from .report import CheckResult, Failure, redact
+from .spec import Contract, TokenDocument
 from .target import Target
 
-__all__ = ["NOT_APPLICABLE", "run"]
+__all__ = ["NOT_APPLICABLE", "TOKENS_NOT_APPLICABLE", "run"]
 
 NOT_APPLICABLE: dict[str, str] = {
     "ignored_auth": (
@@ -33,6 +37,21 @@ NOT_APPLICABLE: dict[str, str] = {
     "object_level_authorization": "needs several identities and object operations",
 }
 """Built-in checks that cannot judge a read-only, single-operation list API, and why."""
+
+TOKENS_NOT_APPLICABLE: dict[str, str] = {
+    "ignored_auth": (
+        "a server may accept any well-formed credential (cartkit's mock does by default); the "
+        "shopper logins take the list's bearer, whose refusals the auth group checks"
+    ),
+    "use_after_free": "token endpoints create credentials, not resources a later call deletes",
+    "ensure_resource_availability": "no token endpoint creates a resource another one reads",
+    "object_level_authorization": NOT_APPLICABLE["object_level_authorization"],
+}
+"""The same for a token document: its operations mint credentials, no resource is kept."""
+
+# Schemathesis's own default for `positive_data_acceptance`, which the token run widens.
+_POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+_FORM = "application/x-www-form-urlencoded"
 
 # What each built-in check expects, for failures whose message does not say.
 _EXPECTED = {
@@ -54,6 +73,7 @@ Progress = Callable[[int], None]
 
 def run(
     target: Target,
+    document: Contract | TokenDocument | None = None,
     *,
     max_examples: int,
     seed: int | None,
@@ -64,18 +84,36 @@ def run(
 
     Args:
         target: the server and credentials.
+        document: the list contract (the default) or the vendor's token document.
         max_examples: fuzzing examples per generation mode.
         seed: Hypothesis seed (``None``: a fixed derandomized one).
         opaque: query parameters whose values only the server can mint (never generated).
         progress: called with the number of requests made so far.
     """
     started = time.monotonic()
-    schema = _schema(target, max_examples=max_examples, seed=seed)
+    document = document or target.contract
+    tokens = isinstance(document, TokenDocument)
+    prefix = "tokens.conformance" if tokens else "conformance"
+    not_applicable = TOKENS_NOT_APPLICABLE if tokens else NOT_APPLICABLE
+    schema = _schema(target, document, max_examples=max_examples, seed=seed)
     if opaque:
 
         @schema.hook("filter_case")
         def no_invented_opaque_values(ctx: Any, case: Any) -> bool:
             return not any(name in (case.query or {}) for name in opaque)
+
+    if tokens:
+
+        @schema.hook("filter_case")
+        def no_repeated_form_fields(ctx: Any, case: Any) -> bool:
+            # A list (or object) in a form body is sent as a field given several times, which
+            # RFC 6749 §3.2 forbids ("MUST NOT be included more than once") and the servers
+            # rightly refuse; the documents' `additionalProperties: true` still allows it, so a
+            # valid-looking request would be a false `positive_data_acceptance` failure.
+            positive = case.meta is None or case.meta.generation.mode.is_positive
+            if not positive or case.media_type != _FORM or not isinstance(case.body, dict):
+                return True
+            return all(not isinstance(v, list | dict) for v in case.body.values())
 
     nodes: dict[str, int] = {}
     failures: dict[str, list[Failure]] = {}
@@ -100,18 +138,15 @@ def run(
                     seen.add(key)
                     interaction = recorder.interactions.get(case_id)
                     response = interaction.response if interaction is not None else None
-                    found.append(
-                        _failure(
-                            node.name, failure, response, node.failure_info.code_sample, target
-                        )
-                    )
+                    sample = node.failure_info.code_sample
+                    found.append(_failure(prefix, node.name, failure, response, sample, target))
             if progress is not None:
                 progress(requests)
         elif isinstance(event, events.NonFatalError | events.FatalError):
             message = str(getattr(event, "info", None) or getattr(event, "exception", event))
             errors.append(
                 Failure(
-                    check="conformance.run",
+                    check=f"{prefix}.run",
                     title="Schemathesis could not complete a test",
                     expected="every generated request to get a response",
                     received=redact(message, target.secrets(), placeholders)[:2000],
@@ -119,22 +154,58 @@ def run(
             )
     elapsed = time.monotonic() - started
     results = []
-    for name in sorted(set(nodes) | set(NOT_APPLICABLE)):
-        result = CheckResult(f"conformance.{name}", examples=nodes.get(name, 0))
-        if name in NOT_APPLICABLE:
-            result.skip_reason = NOT_APPLICABLE[name]
+    for name in sorted(set(nodes) | set(not_applicable)):
+        result = CheckResult(f"{prefix}.{name}", examples=nodes.get(name, 0))
+        if name in not_applicable:
+            result.skip_reason = not_applicable[name]
             result.examples = 0
         else:
             result.failures = failures.get(name, [])
         results.append(result)
-    run_result = CheckResult("conformance.run", requests=requests, failures=errors)
+    run_result = CheckResult(f"{prefix}.run", requests=requests, failures=errors)
     run_result.duration = elapsed
     run_result.examples = requests
     return [run_result, *results]
 
 
-def _schema(target: Target, *, max_examples: int, seed: int | None) -> Any:
-    contract = target.contract
+def _schema(
+    target: Target, document: Contract | TokenDocument, *, max_examples: int, seed: int | None
+) -> Any:
+    config: dict[str, Any] = {
+        "base-url": target.base_url,
+        "workers": 1,
+        "request-timeout": target.timeout,
+        "generation": {
+            "max-examples": max_examples,
+            "deterministic": seed is None,
+            "database": "none",
+        },
+        # Mask the credentials only: the default markers also hide e.g. StateSet's `session_id`
+        # query value, and the curl would no longer reproduce the failure.
+        "output": {
+            "sanitization": {
+                "keys-to-sanitize": [h.lower() for h in target.placeholders()],
+                "sensitive-markers": ["token", "api-key", "authorization"],
+            }
+        },
+    }
+    if isinstance(document, TokenDocument):
+        config |= _token_config(target, document)
+    else:
+        config |= _list_config(target, document)
+    if seed is not None:
+        config["seed"] = seed
+    if target.rate_limit is not None:
+        config["rate-limit"] = _rate(target.rate_limit)
+    schema = schemathesis.openapi.from_dict(
+        document.raw, config=schemathesis.Config.from_dict(config)
+    )
+    if target.app is not None:
+        schema.app = target.app
+    return schema
+
+
+def _list_config(target: Target, contract: Contract) -> dict[str, Any]:
     declared = set(contract.parameters)
     # Credentials and Accept go in as headers; declared header parameters are generated (and
     # broken, in negative mode) by Schemathesis itself unless pinned below.
@@ -146,37 +217,43 @@ def _schema(target: Target, *, max_examples: int, seed: int | None) -> Any:
         if name in declared and not contract.parameters[name].get("required"):
             pinned[f"header.{name}"] = value  # a shopper token the user chose
     config: dict[str, Any] = {
-        "base-url": target.base_url,
-        "workers": 1,
         "headers": headers,
-        "request-timeout": target.timeout,
-        "generation": {
-            "max-examples": max_examples,
-            "deterministic": seed is None,
-            "database": "none",
-        },
         "checks": {name: {"enabled": False} for name in NOT_APPLICABLE},
-        # Mask the credentials only: the default markers also hide e.g. StateSet's `session_id`
-        # query value, and the curl would no longer reproduce the failure.
-        "output": {
-            "sanitization": {
-                "keys-to-sanitize": [h.lower() for h in target.placeholders()],
-                "sensitive-markers": ["token", "api-key", "authorization"],
-            }
-        },
     }
-    if seed is not None:
-        config["seed"] = seed
     if pinned:
         config["parameters"] = pinned
-    if target.rate_limit is not None:
-        config["rate-limit"] = _rate(target.rate_limit)
-    schema = schemathesis.openapi.from_dict(
-        contract.raw, config=schemathesis.Config.from_dict(config)
-    )
-    if target.app is not None:
-        schema.app = target.app
-    return schema
+    return config
+
+
+def _token_config(target: Target, document: TokenDocument) -> dict[str, Any]:
+    """The token document's run: the bearer only where an operation requires it (Elastic Path's
+    shopper logins), the shop pinned as for the list, no redirect followed, and a refused
+    made-up credential not counted against a valid request."""
+    config: dict[str, Any] = {
+        "checks": {
+            **{name: {"enabled": False} for name in TOKENS_NOT_APPLICABLE},
+            # A schema-valid token request carries a made-up code, client or e-mail, which the
+            # server rightly refuses with 400 (RFC 6749 §5.2 `invalid_grant`) as well as 401:
+            # the rule Schemathesis applies itself to an operation a schema names as its
+            # `tokenUrl` (CREDENTIAL_REJECTION_STATUSES); these documents describe the bearer
+            # as an http scheme, so it cannot tell. What such a 400 must hold is checked by
+            # `tokens.errors`, the grants with real inputs by `tokens.grant`.
+            "positive_data_acceptance": {"expected-statuses": [*_POSITIVE_STATUSES, "400", "422"]},
+        },
+        # A redirect (29 Next's authorize) is the answer under test; following it would send a
+        # request to whatever host a generated `redirect_uri` names.
+        "max-redirects": 0,
+    }
+    # Random shop ids are unknown shops (404): the token endpoint is checked on the known one.
+    pinned = {f"path.{name}": target.shop_id for name in document.path_parameters()}
+    if pinned:
+        config["parameters"] = pinned
+    secured = sorted(op.route for op in document.operations.values() if op.secured)
+    if secured:
+        config["operations"] = [
+            {"include-path": route, "headers": target.auth_headers()} for route in secured
+        ]
+    return config
 
 
 def _rate(per_second: float) -> str:
@@ -185,7 +262,9 @@ def _rate(per_second: float) -> str:
     return f"{max(1, round(per_second * 60))}/m"
 
 
-def _failure(check: str, failure: Any, response: Any, code_sample: str, target: Target) -> Failure:
+def _failure(
+    prefix: str, check: str, failure: Any, response: Any, code_sample: str, target: Target
+) -> Failure:
     message = failure.message or ""
     expected = _field(message, ("Expected:", "Documented:")) or _EXPECTED.get(check, "no failure")
     received = _field(message, ("Received:",)) or message.strip().split("\n", 1)[0] or failure.title
@@ -197,7 +276,7 @@ def _failure(check: str, failure: Any, response: Any, code_sample: str, target: 
     placeholders = target.placeholders()
     secrets = target.secrets()
     return Failure(
-        check=f"conformance.{check}",
+        check=f"{prefix}.{check}",
         title=failure.title,
         expected=redact(expected, secrets, placeholders),
         received=redact(received, secrets, placeholders),

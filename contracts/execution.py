@@ -84,7 +84,11 @@ def _failure(session: Session, name: str, exc: BaseException) -> Failure:
         title=title,
         expected=redact(expected, target.secrets()),
         received=redact(received, target.secrets()),
-        curl=curl(request, target.placeholders()) if request is not None else None,
+        curl=(
+            curl(request, target.placeholders(), target.variables())
+            if request is not None
+            else None
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import httpx
 from rich.console import Console, Group
@@ -244,31 +245,66 @@ class Report:
 def _examples(result: CheckResult) -> str:
     if not result.examples:
         return ""
-    if result.group == "conformance":
+    if ".conformance." in f".{result.name}":  # a Schemathesis run's (list or tokens)
         return f"{result.examples} response(s) checked"
     return f"{result.examples} example(s)"
 
 
-def curl(request: httpx.Request, placeholders: Mapping[str, str] | None = None) -> str:
-    """A ``curl`` command reproducing *request*; headers in *placeholders* show a shell variable.
+def curl(
+    request: httpx.Request,
+    placeholders: Mapping[str, str] | None = None,
+    variables: Mapping[str, str] | None = None,
+) -> str:
+    """A ``curl`` command reproducing *request* (its body too) without showing a secret.
+
+    A secret value in *variables* (value -> ``$VARIABLE``) is shown as its variable wherever it
+    appears (URL, header, body); a header in *placeholders* holding none is shown as given there.
 
     >>> r = httpx.Request("GET", "http://h/v1/carts?limit=2", headers={"Authorization": "Bearer s"})
     >>> curl(r, {"Authorization": "Bearer $CARTKIT_TOKEN"})
     'curl -X GET -H "Authorization: Bearer $CARTKIT_TOKEN" \\'http://h/v1/carts?limit=2\\''
+    >>> r = httpx.Request("POST", "http://h/token", data={"client_secret": "s3cret", "code": "c"})
+    >>> curl(r, variables={"s3cret": "$CARTKIT_CLIENT_SECRET"}).split(" -d ")[1]
+    '"client_secret=$CARTKIT_CLIENT_SECRET&code=c" http://h/token'
     """
     placeholders = {k.lower(): v for k, v in (placeholders or {}).items()}
+    variables = {
+        form: variable
+        for value, variable in (variables or {}).items()
+        for form in {value, quote_plus(value)}  # as sent, and as a form body encodes it
+    }
     parts = ["curl", "-X", request.method]
     for raw_name, raw_value in request.headers.raw:
         name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
         if name.lower() in _TRANSPORT_HEADERS:
             continue
-        if name.lower() in placeholders:
+        header = f"{name}: {value}"
+        if name.lower() in placeholders and _quoted(header, variables) == shlex.quote(header):
             # Double quotes so the shell expands the variable holding the secret.
             parts += ["-H", f'"{name}: {placeholders[name.lower()]}"']
         else:
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-    parts.append(shlex.quote(str(request.url)))
+            parts += ["-H", _quoted(header, variables)]
+    if request.content:
+        parts += ["-d", _quoted(request.content.decode("utf-8", "replace"), variables)]
+    parts.append(_quoted(str(request.url), variables))
     return " ".join(parts)
+
+
+def _quoted(text: str, variables: Mapping[str, str]) -> str:
+    """*text* quoted for a shell, each secret in *variables* replaced by its (expanded) variable."""
+    secrets = sorted((s for s in variables if s and s in text), key=len, reverse=True)
+    if not secrets:
+        return shlex.quote(text)
+    pieces = re.split(f"({'|'.join(map(re.escape, secrets))})", text)
+    literal = pieces[::2]
+    if not any(char in piece for piece in literal for char in '"\\`$!'):
+        # One double-quoted word, as a person would type it.
+        return '"' + "".join(variables[p] if i % 2 else p for i, p in enumerate(pieces)) + '"'
+    return "".join(
+        f'"{variables[piece]}"' if index % 2 else shlex.quote(piece)
+        for index, piece in enumerate(pieces)
+        if index % 2 or piece
+    )
 
 
 def redact(text: str, secrets: Sequence[str], placeholders: Mapping[str, str] = {}) -> str:

@@ -13,6 +13,7 @@ from .paging import Session
 from .properties import SemanticChecks
 from .report import CheckResult, Report
 from .target import Credentials, Target
+from .tokens import TokenChecks
 from .vendors import oracle_for
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "GROUPS", "check"]
@@ -26,8 +27,12 @@ GROUPS: tuple[str, ...] = (
     "auth",
     "errors",
     "consistency",
+    "tokens",
 )
-"""The check groups, in run order (``--only``/``--skip`` take these, or full check names)."""
+"""The check groups, in run order (``--only``/``--skip`` take these, or full check names).
+
+``tokens`` (the token endpoints: their conformance, grants, scopes, errors and logins) is
+planned only for vendors with a token document (``specs.tokens``)."""
 
 DEFAULT_MAX_EXAMPLES = 50
 
@@ -49,7 +54,7 @@ def check(
     timeout: float = 10.0,
     on_check: OnCheck | None = None,
 ) -> Report:
-    """Check a server against *vendor*'s list-carts contract.
+    """Check a server against *vendor*'s list-carts contract (and its token endpoints).
 
     Args:
         vendor: one of ``specs.VENDORS``.
@@ -97,26 +102,51 @@ def check(
         target.probe()
         report = Report(vendor=vendor, url=target.url, seed=seed)
         oracle = oracle_for(target.contract)
-        if selected.group("conformance"):
+        if selected.covers("conformance"):
             notify("conformance", None)
             results = conformance.run(
                 target, max_examples=max_examples, seed=seed, opaque=oracle.opaque
             )
-            for result in results:
-                if selected(result.name) or result.name == "conformance.run":
-                    report.results.append(result)
-                    notify(result.name, result)
+            _report(report, results, selected, notify)
         session = Session(target, oracle, max_pages=max_pages)
         semantic = SemanticChecks(session, max_examples=max_examples, seed=seed)
-        for name, run in semantic.plan():
-            if not selected(name):
-                continue
-            notify(name, None)
-            result = run()
-            report.results.append(result)
-            notify(name, result)
+        _run(report, semantic.plan(), selected, notify)
+        tokens = target.tokens
+        if tokens is not None:
+            if selected.covers("tokens.conformance"):
+                notify("tokens.conformance", None)
+                results = conformance.run(target, tokens, max_examples=max_examples, seed=seed)
+                _report(report, results, selected, notify)
+            if selected.covers("tokens"):
+                _run(report, TokenChecks(session, tokens, seed=seed).plan(), selected, notify)
     report.duration = time.monotonic() - started
     return report
+
+
+def _report(
+    report: Report, results: list[CheckResult], selected: _Selector, notify: OnCheck
+) -> None:
+    """Add a Schemathesis run's selected results (and always its ``.run`` summary)."""
+    for result in results:
+        if selected(result.name) or result.name.endswith("conformance.run"):
+            report.results.append(result)
+            notify(result.name, result)
+
+
+def _run(
+    report: Report,
+    plan: Iterable[tuple[str, Callable[[], CheckResult]]],
+    selected: _Selector,
+    notify: OnCheck,
+) -> None:
+    """Run the selected checks of *plan*, in order, adding each result to *report*."""
+    for name, run in plan:
+        if not selected(name):
+            continue
+        notify(name, None)
+        result = run()
+        report.results.append(result)
+        notify(name, result)
 
 
 class _Selector:
@@ -134,11 +164,14 @@ class _Selector:
             return False
         return not self._matches(name, self.skip)
 
-    def group(self, group: str) -> bool:
-        """True when some check of *group* may run."""
-        if group in self.skip:
+    def covers(self, prefix: str) -> bool:
+        """True when some check named *prefix* or under it (``tokens.conformance``) may run."""
+        if self._matches(prefix, self.skip):
             return False
-        return not self.only or any(c.split(".", 1)[0] == group for c in self.only)
+        return not self.only or any(
+            c == prefix or c.startswith(prefix + ".") or prefix.startswith(c + ".")
+            for c in self.only
+        )
 
 
 def _selector(only: list[str], skip: list[str]) -> _Selector:

@@ -1,7 +1,9 @@
-"""The vendor's OpenAPI document as the oracle reads it: parameters, security, response schemas.
+"""The vendor's OpenAPI documents as the oracle reads them: parameters, security, response schemas.
 
 Everything a check needs to know about what is *documented* (a page-size default, a bound, the
 body of a 401) is read here from ``specs``, so vendor modules restate no number the spec holds.
+:class:`Contract` is the list-carts operation of the vendor's spec; :class:`TokenDocument` holds
+the operations of its token document (``specs.tokens``), each an :class:`Operation` as well.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from specs import json_schema, resolve
 
 from .errors import ConfigError
 
-__all__ = ["Contract", "Security"]
+__all__ = ["Contract", "Operation", "Security", "TokenDocument"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +31,15 @@ class Security:
     pattern: str | None
 
 
-class Contract:
-    """One vendor's list-carts operation, as documented by its bundled spec."""
+class Operation:
+    """One operation of one of the vendor's OpenAPI documents (*raw*), as documented there."""
 
-    def __init__(self, vendor: str) -> None:
-        try:
-            self.raw = specs.load(vendor)
-        except specs.UnknownVendorError as exc:
-            raise ConfigError(str(exc)) from None
+    def __init__(
+        self, vendor: str, raw: dict[str, Any], route: str, method: str, operation: dict[str, Any]
+    ) -> None:
         self.vendor = vendor
-        self.route, self.method, self.operation = specs.operation(self.raw)
+        self.raw = raw
+        self.route, self.method, self.operation = route, method, operation
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -84,18 +85,10 @@ class Contract:
         """Names of the path parameters, in route order."""
         return [name for name, param in self.parameters.items() if param["in"] == "path"]
 
-    # -- security --------------------------------------------------------------------------
-
-    @functools.cached_property
-    def security(self) -> Security:
-        """The operation's (first) security requirement."""
-        requirements = self.operation.get("security", self.raw.get("security", []))
-        (name,) = requirements[0]
-        scheme = self.raw["components"]["securitySchemes"][name]
-        if scheme["type"] == "apiKey":
-            return Security(scheme["name"], False, scheme.get("x-cartkit-pattern"))
-        # http bearer and oauth2 both send "Authorization: Bearer <token>"
-        return Security("Authorization", True, scheme.get("x-cartkit-pattern"))
+    @property
+    def secured(self) -> bool:
+        """True when the operation requires a credential (``security: []`` opts out)."""
+        return bool(self.operation.get("security", self.raw.get("security", [])))
 
     # -- responses -------------------------------------------------------------------------
 
@@ -131,7 +124,7 @@ class Contract:
             for error in validator.iter_errors(body)
         ][:5]
 
-    @functools.cache  # noqa: B019 - one Contract per vendor and run; the cache dies with it
+    @functools.cache  # noqa: B019 - a few operations per run; the cache dies with them
     def _validator(self, frozen: str) -> jsonschema.protocols.Validator:
         import json
 
@@ -144,6 +137,61 @@ class Contract:
     def resolve(self, node: Any) -> Any:
         """Follow local ``$ref`` pointers until *node* is not a reference."""
         return resolve(self.raw, node)
+
+
+class Contract(Operation):
+    """One vendor's list-carts operation, as documented by its bundled spec."""
+
+    def __init__(self, vendor: str) -> None:
+        try:
+            raw = specs.load(vendor)
+        except specs.UnknownVendorError as exc:
+            raise ConfigError(str(exc)) from None
+        super().__init__(vendor, raw, *specs.operation(raw))
+
+    @functools.cached_property
+    def security(self) -> Security:
+        """The operation's (first) security requirement."""
+        requirements = self.operation.get("security", self.raw.get("security", []))
+        (name,) = requirements[0]
+        scheme = self.raw["components"]["securitySchemes"][name]
+        if scheme["type"] == "apiKey":
+            return Security(scheme["name"], False, scheme.get("x-cartkit-pattern"))
+        # http bearer and oauth2 both send "Authorization: Bearer <token>"
+        return Security("Authorization", True, scheme.get("x-cartkit-pattern"))
+
+
+class TokenDocument:
+    """The vendor's token document: the endpoints a client calls for the credentials the list
+    takes (``specs.tokens``). :meth:`load` gives ``None`` for a vendor with static keys."""
+
+    def __init__(self, vendor: str, raw: dict[str, Any]) -> None:
+        self.vendor = vendor
+        self.raw = raw
+        self.operations = {
+            (route, method): Operation(vendor, raw, route, method, operation)
+            for route, item in raw.get("paths", {}).items()
+            for method, operation in item.items()
+            if method in _METHODS
+        }
+
+    @classmethod
+    def load(cls, vendor: str) -> TokenDocument | None:
+        """*vendor*'s token document, or ``None`` when it documents no token step."""
+        raw = specs.tokens(vendor)
+        return None if raw is None else cls(vendor, raw)
+
+    def operation(self, route: str, method: str = "post") -> Operation:
+        """The operation at *route* (the document's own path, e.g. ``/oauth/access_token``)."""
+        return self.operations[(route, method)]
+
+    def path_parameters(self) -> list[str]:
+        """Names of the path parameters of every operation (ePages' ``shopId``), once each."""
+        names = (name for op in self.operations.values() for name in op.path_parameters())
+        return list(dict.fromkeys(names))
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
 
 
 def _freeze(schema: Any) -> str:

@@ -8,20 +8,21 @@ counted, and the vendor's auth and required headers are built from the spec's se
 
 from __future__ import annotations
 
-import asyncio
+import functools
+import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import anyio
 import httpx
 
 from .errors import ConfigError
-from .spec import Contract
+from .spec import Contract, TokenDocument
+from .transport import ASGIBridge
 
 __all__ = ["Credentials", "Target"]
 
@@ -40,6 +41,12 @@ class Credentials:
     account_token: str | None = None  # Elastic Path EP-Account-Management-Authentication-Token
     customer_token: str | None = None  # Elastic Path X-Moltin-Customer-Token
     shop_id: str | None = None  # ePages shopId path parameter
+    # For the token checks (vendors with a token document); made up where not given.
+    client_id: str | None = None  # the app's or storefront's OAuth client id
+    client_secret: str | None = None  # its secret
+    customer_email: str | None = None  # Elastic Path customer login (POST /v2/customers/tokens)
+    customer_password: str | None = None
+    auth_code: str | None = None  # ePages one-time installation code
 
     @classmethod
     def coerce(cls, auth: Credentials | Mapping[str, str | None] | None) -> Credentials:
@@ -66,41 +73,14 @@ PLACEHOLDERS = {
     "token": "$CARTKIT_TOKEN",
     "account_token": "$CARTKIT_ACCOUNT_TOKEN",
     "customer_token": "$CARTKIT_CUSTOMER_TOKEN",
+    "client_id": "$CARTKIT_CLIENT_ID",
+    "client_secret": "$CARTKIT_CLIENT_SECRET",
+    "customer_email": "$CARTKIT_CUSTOMER_EMAIL",
+    "customer_password": "$CARTKIT_CUSTOMER_PASSWORD",
+    "auth_code": "$CARTKIT_AUTH_CODE",
 }
-
-
-class _ASGIBridge(httpx.BaseTransport):
-    """Drive an ASGI app from synchronous code, in memory, one short event loop per request.
-
-    A loop per request (about half a millisecond) rather than a long-lived loop thread: a
-    forgotten :meth:`Target.close` then cannot keep the interpreter from exiting.
-    """
-
-    def __init__(self, app: Any, timeout: float) -> None:
-        # A crashing app answers 500, as a real server would, instead of raising into the check.
-        self._transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        self._timeout = timeout
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return anyio.run(self._send, request)
-        # Called from async code (an async test, a notebook): this thread's loop is busy
-        # waiting on us, so the request gets a loop of its own on another thread.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(anyio.run, self._send, request).result()
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        try:
-            with anyio.fail_after(self._timeout):
-                response = await self._transport.handle_async_request(request)
-                body = await response.aread()
-        except TimeoutError:
-            raise httpx.ReadTimeout(f"no answer within {self._timeout}s", request=request) from None
-        return httpx.Response(
-            response.status_code, headers=response.headers, stream=httpx.ByteStream(body)
-        )
+# Shorter values are not masked (nor replaced in curl lines): they would match by accident.
+_MIN_SECRET = 3
 
 
 class Target:
@@ -141,6 +121,7 @@ class Target:
         self.rate_limit = rate_limit
         self.timeout = timeout
         self._check_credentials()
+        self._issued: dict[str, str] = {}  # credentials the checks obtained -> shell variable
         self.requests = 0
         self._lock = threading.Lock()
         self._next_slot = 0.0
@@ -166,6 +147,18 @@ class Target:
     def url_for(self, shop_id: str) -> str:
         """The endpoint's URL for another shop (ePages), such as one that cannot exist."""
         return self.base_url + self._path(shop_id)
+
+    def url_of(self, route: str, shop_id: str | None = None) -> str:
+        """The absolute URL of another documented *route* on this server (a token endpoint),
+        path parameters filled with the shop (or *shop_id*)."""
+        # Every path parameter of cartkit's documents is the shop (ePages' shopId).
+        shop = quote(shop_id or self.shop_id, safe="")
+        return self.base_url + re.sub(r"\{[^}]+\}", shop, route)
+
+    @functools.cached_property
+    def tokens(self) -> TokenDocument | None:
+        """The vendor's token document (``None``: static keys, no token step)."""
+        return TokenDocument.load(self.vendor)
 
     def _path(self, shop_id: str) -> str:
         path = self.contract.route
@@ -209,10 +202,35 @@ class Target:
         return out
 
     def secrets(self) -> list[str]:
-        """Credential values to mask wherever they might show up."""
-        creds = self.credentials
-        values = (creds.api_key, creds.token, creds.account_token, creds.customer_token)
-        return [v for v in values if v]
+        """Credential values to mask wherever they might show up (obtained ones included)."""
+        return list(self.variables())
+
+    def variables(self) -> dict[str, str]:
+        """Secret value -> the shell variable a reproducing ``curl`` shows instead of it."""
+        out = {}
+        for name, placeholder in PLACEHOLDERS.items():
+            value = getattr(self.credentials, name)
+            if value and len(value) >= _MIN_SECRET:
+                out[value] = placeholder
+        return {**out, **self._issued}
+
+    def remember(self, value: str, variable: str) -> None:
+        """Mask a credential a check obtained (an issued token); curl lines show ``$variable``."""
+        if value and len(value) >= _MIN_SECRET and value not in self.variables():
+            self._issued[value] = f"${variable}"
+
+    @contextmanager
+    def acting_as(self, **changes: str | None) -> Iterator[Target]:
+        """Send with other credentials for a while (a token a check obtained), then restore.
+
+        The client, rate limit and request count stay shared, so the run's budget holds.
+        """
+        saved = self.credentials
+        self.credentials = replace(saved, **changes)
+        try:
+            yield self
+        finally:
+            self.credentials = saved
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -220,7 +238,7 @@ class Target:
     def client(self) -> httpx.Client:
         """The HTTP client (created on first use)."""
         if self._client is None:
-            transport = _ASGIBridge(self.app, self.timeout) if self.app is not None else None
+            transport = ASGIBridge(self.app, self.timeout) if self.app is not None else None
             self._client = httpx.Client(
                 transport=transport, timeout=self.timeout, follow_redirects=False
             )
@@ -314,6 +332,11 @@ class Target:
             raise ConfigError(
                 f"{self.vendor} needs an API key ({security.header}): pass --api-key or set "
                 "CARTKIT_API_KEY"
+            )
+        login = (self.credentials.customer_email, self.credentials.customer_password)
+        if any(login) and not all(login):
+            raise ConfigError(
+                "a customer login needs both --customer-email and --customer-password"
             )
         shoppers = [
             field

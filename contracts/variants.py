@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .paging import Session, Skip, Violation
-from .vendors import Cart, Include, Rendition
+from .vendors import Cart, Include, Rendition, Shopper
 
-__all__ = ["included", "rendition", "shopper_scope"]
+__all__ = ["included", "owned_only", "rendition", "shopper_scope"]
 
 
 def shopper_scope(session: Session) -> None:
@@ -31,10 +31,15 @@ def shopper_scope(session: Session) -> None:
         options = " or ".join("--" + s.credential.replace("_", "-") for s in shoppers)
         raise Skip(f"no shopper token given ({options}), so the list is not one shopper's")
     shopper = given[0]
+    owned_only(session, shopper, shopper.identity(getattr(target.credentials, shopper.credential)))
+
+
+def owned_only(session: Session, shopper: Shopper, owner: str | None) -> None:
+    """Every cart the session's credentials list belongs to *owner* (``None``: to one owner)."""
+    oracle = session.oracle
     universe = session.universe()
     if not universe.carts:
         raise Skip(f"the {shopper.owner} token lists no carts, so none can belong to another")
-    owner = shopper.identity(getattr(target.credentials, shopper.credential))
     shared: set[str] | None = None  # owners common to the carts so far (opaque tokens)
     for page, sent in universe.pages:
         for cart in page.carts:

@@ -26,6 +26,8 @@ class Rewrite:
         query: ``pairs -> pairs`` on the decoded query string.
         headers: ``{name: value} -> {name: value}`` on the request headers (lower-case names).
         body: ``(query pairs, status, decoded JSON) -> (status, JSON)`` on the response.
+        on: a regular expression the request path must contain for any rewrite to apply (the
+            token endpoints only, say); every path when ``None``.
     """
 
     def __init__(
@@ -36,12 +38,14 @@ class Rewrite:
         query: Callable[[Pairs], Pairs] | None = None,
         headers: Callable[[dict[str, str]], dict[str, str]] | None = None,
         body: Callable[[Pairs, int, Any], tuple[int, Any]] | None = None,
+        on: str | None = None,
     ) -> None:
         self.app = app
         self.path, self.query, self.headers, self.body = path, query, headers, body
+        self.on = re.compile(on) if on is not None else None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.on is not None and not self.on.search(scope["path"])):
             await self.app(scope, receive, send)
             return
         scope = dict(scope)
@@ -81,6 +85,45 @@ class Rewrite:
         headers.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": new_status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+
+class RewriteForm:
+    """Wrap *app*: rewrite the form-encoded body of requests whose path contains *on*.
+
+    Args:
+        on: a regular expression the request path must contain.
+        change: ``{field: value} -> {field: value}`` on the decoded form.
+    """
+
+    def __init__(
+        self, app: Any, on: str, change: Callable[[dict[str, str]], dict[str, str]]
+    ) -> None:
+        self.app, self.on, self.change = app, re.compile(on), change
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not self.on.search(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        raw = b""
+        while True:
+            message = await receive()
+            raw += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        body = urlencode(self.change(form)).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+        scope = {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 class FailOn:
@@ -164,6 +207,19 @@ def forced_header(name: str, value: str) -> Callable[[dict[str, str]], dict[str,
     return lambda headers: {**headers, name.lower(): value}
 
 
+def full_reach(token: str, *shopper_headers: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    """The server lists every cart for any token it issued (40 hex characters, the mock's), as
+    for *token*, ignoring the grant or scope it was issued for; shopper requests are left alone."""
+
+    def rewrite(headers: dict[str, str]) -> dict[str, str]:
+        issued = re.fullmatch(r"Bearer [0-9a-f]{40}", headers.get("authorization", ""))
+        if issued and not any(h.lower() in headers for h in shopper_headers):
+            headers = {**headers, "authorization": f"Bearer {token}"}
+        return headers
+
+    return rewrite
+
+
 # -- body rewrites -----------------------------------------------------------------------------
 
 
@@ -208,6 +264,26 @@ def on_query(
 def on_status(status_code: int, replacement: Any) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
     """Replace the body of every *status_code* response with *replacement*."""
     return lambda pairs, status, body: (status, replacement if status == status_code else body)
+
+
+def on_success(
+    change: Callable[[Any], Any], status: int | None = None
+) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
+    """Replace a 200 body by *change* of it (and its status by *status*, if given)."""
+
+    def rewrite(pairs: Pairs, code: int, body: Any) -> tuple[int, Any]:
+        if code != 200:
+            return code, body
+        return status or code, change(body)
+
+    return rewrite
+
+
+def on_error(
+    status_code: int, change: Callable[[Any], Any]
+) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
+    """Replace the body of every *status_code* response by *change* of it."""
+    return lambda pairs, status, body: (status, change(body) if status == status_code else body)
 
 
 def reverse_items(

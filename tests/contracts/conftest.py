@@ -47,6 +47,16 @@ def shopper_tokens() -> dict[str, str]:
     }
 
 
+@functools.cache
+def customer_login() -> dict[str, str]:
+    """An Elastic Path customer login the mock accepts: the e-mail of the customer with most
+    carts (the mock takes any password of a known customer)."""
+    carts = datasets(mock_app("elasticpath"))["elasticpath"].carts
+    customers = Counter(c.customer for c in carts if c.customer is not None)
+    customer = customers.most_common(1)[0][0]
+    return {"customer_email": customer.email, "customer_password": "cartkit-test-password"}
+
+
 def run(vendor: str, app: Any, **options: Any) -> contracts.Report:
     """``contracts.check`` of *app* (in-process) as *vendor* with the CI budget.
 

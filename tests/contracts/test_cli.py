@@ -158,6 +158,16 @@ def test_a_contract_failure_exits_1(server: str) -> None:
             "did you mean 'filters'",
             id="unknown-group",
         ),
+        pytest.param(
+            ["elasticpath", "--url", "http://127.0.0.1:9", "--token", "x", "--customer-email", "a"],
+            "--customer-password",
+            id="half-a-customer-login",
+        ),
+        pytest.param(
+            ["stateset", "--url", "http://127.0.0.1:9", "--token", "x", "--skip", "token"],
+            "did you mean 'tokens'",
+            id="unknown-group-tokens",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_a_clear_message(args: list[str], message: str) -> None:

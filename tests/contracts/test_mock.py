@@ -8,7 +8,14 @@ import specs
 from contracts import Outcome
 from tests.contracts.conftest import mock_app, run, shopper_tokens
 
-KNOWN_MOCK_BUGS: dict[str, set[str]] = {}
+KNOWN_MOCK_BUGS: dict[str, set[str]] = {
+    # GET /oauth2/authorize/ refuses a bad `scope`, `state` or `response_type` (missing, too
+    # long) with a JSON 400 `{"error": "invalid_request", ...}`, the token endpoint's envelope;
+    # the token document documents authorize's 400 as text/html only (and RFC 6749 §4.1.2.1
+    # would redirect such an error back to a valid redirect_uri). mockserver/vendors/
+    # nextcommerce_tokens.py `authorize` re-raises every ApiError but client_id/redirect_uri.
+    "nextcommerce": {"tokens.conformance.content_type_conformance"},
+}
 """Checks the mock fails today, each a mock bug reported to the lead (see the comments).
 
 The comparison below is exact, so fixing a bug in the mock fails this test until the entry is
@@ -24,6 +31,12 @@ def test_the_mock_passes_every_check(vendor: str) -> None:
     )
     ran = [r for r in report.results if r.outcome is not Outcome.SKIPPED]
     assert {r.group for r in ran} >= {"conformance", "pagination", "filters", "ordering", "auth"}
+    # The token endpoints are checked where the vendor documents them, and only there.
+    token_checks = {r.name for r in ran if r.group == "tokens"}
+    if specs.tokens(vendor) is None:
+        assert not any(r.group == "tokens" for r in report.results)
+    else:
+        assert {"tokens.conformance.run", "tokens.grant", "tokens.errors"} <= token_checks
     for result in report.results:
         if result.outcome is Outcome.SKIPPED:
             assert result.skip_reason, f"{result.name} skipped without a reason"
@@ -32,7 +45,7 @@ def test_the_mock_passes_every_check(vendor: str) -> None:
 @pytest.mark.parametrize("credential", ["customer_token", "account_token"])
 def test_the_mock_lists_only_the_shoppers_carts(credential: str) -> None:
     auth = {credential: shopper_tokens()[credential]}
-    report = run("elasticpath", mock_app("elasticpath"), auth=auth, skip=["conformance"])
+    report = run("elasticpath", mock_app("elasticpath"), auth=auth, skip=["conformance", "tokens"])
     assert not report.failed, "\n\n".join(f.render() for f in report.failures)
     scoped = report["auth.shopper_token"]
     assert scoped.outcome is Outcome.PASSED

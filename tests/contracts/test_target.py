@@ -55,6 +55,31 @@ def test_both_shopper_tokens_are_a_configuration_error() -> None:
         Target("elasticpath", base_url="http://h", auth=auth)
 
 
+def test_a_customer_login_needs_both_halves() -> None:
+    with pytest.raises(ConfigError, match="--customer-email and --customer-password"):
+        Target("elasticpath", base_url="http://h", auth={"token": "t", "customer_email": "a@b"})
+
+
+def test_token_credentials_are_masked_and_token_routes_resolved() -> None:
+    auth = {"token": "tok-123", "client_id": "app-1", "client_secret": "s3cret", "auth_code": "c"}
+    target = Target("epages", base_url="http://h/p", auth=auth)
+    # Too short to mask without masking by accident ("c"); the others show their variable.
+    assert target.variables() == {
+        "tok-123": "$CARTKIT_TOKEN",
+        "app-1": "$CARTKIT_CLIENT_ID",
+        "s3cret": "$CARTKIT_CLIENT_SECRET",
+    }
+    target.remember("issued-token", "ISSUED_TOKEN")
+    assert target.variables()["issued-token"] == "$ISSUED_TOKEN"
+    assert "issued-token" in target.secrets()
+    assert target.url_of("/rs/shops/{shopId}/token") == "http://h/p/rs/shops/DemoShop/token"
+    assert target.tokens is not None and target.tokens.path_parameters() == ["shopId"]
+    with target.acting_as(token="other"):
+        assert target.headers()["Authorization"] == "Bearer other"
+    assert target.headers()["Authorization"] == "Bearer tok-123"
+    assert Target("stateset", base_url="http://h", auth={"token": "t"}).tokens is None
+
+
 def test_unknown_vendor() -> None:
     with pytest.raises(ConfigError, match="did you mean 'epages'"):
         Target("epage", base_url="http://h", auth={"token": "t"})
