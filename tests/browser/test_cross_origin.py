@@ -90,6 +90,8 @@ def shopper(api: TestClient) -> Customer:
 @pytest.fixture(scope="module")
 def run(browser: Browser, mock: Server, site: Server, shopper: Customer) -> Iterator[PageRun]:
     """Load the page once (a fresh browser context) and wait for its findings."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # only once it is there
+
     context = browser.new_context()
     page = context.new_page()
     seen = PageRun(origin="", results={})
@@ -109,7 +111,10 @@ def run(browser: Browser, mock: Server, site: Server, shopper: Customer) -> Iter
     query = urlencode({"mock": mock.url, "email": shopper.email})
     try:
         page.goto(f"{site.url}/site/index.html?{query}")
-        page.wait_for_function("() => window.results !== undefined", timeout=30_000)
+        try:
+            page.wait_for_function("() => window.results !== undefined", timeout=30_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"the page never finished; what the browser saw: {seen}", pytrace=False)
         seen.results = page.evaluate("window.results")
         seen.origin = page.evaluate("window.location.origin")
     finally:
