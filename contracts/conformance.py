@@ -51,6 +51,8 @@ TOKENS_NOT_APPLICABLE: dict[str, str] = {
 
 # Schemathesis's own default for `positive_data_acceptance`, which the token run widens.
 _POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+# ... and for `negative_data_rejection`, which an authorization endpoint's redirect widens.
+_NEGATIVE = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"]
 _FORM = "application/x-www-form-urlencoded"
 
 # What each built-in check expects, for failures whose message does not say.
@@ -248,11 +250,23 @@ def _token_config(target: Target, document: TokenDocument) -> dict[str, Any]:
     pinned = {f"path.{name}": target.shop_id for name in document.path_parameters()}
     if pinned:
         config["parameters"] = pinned
-    secured = sorted(op.route for op in document.operations.values() if op.secured)
-    if secured:
-        config["operations"] = [
-            {"include-path": route, "headers": target.auth_headers()} for route in secured
-        ]
+    operations = [
+        {"include-path": op.route, "headers": target.auth_headers()}
+        for op in document.operations.values()
+        if op.secured
+    ]
+    # An authorization endpoint answers a bad parameter by redirecting the error back to a
+    # valid redirect URI (`?error=invalid_request`, RFC 6749 §4.1.2.1): that 302 is a refusal.
+    operations += [
+        {
+            "include-path": op.route,
+            "checks": {"negative_data_rejection": {"expected-statuses": [*_NEGATIVE, "302"]}},
+        }
+        for op in document.operations.values()
+        if op.documents(302)
+    ]
+    if operations:
+        config["operations"] = operations
     return config
 
 

@@ -68,37 +68,48 @@ class NextCommerceTokens(TokenEndpoints):
         ]
 
     async def authorize(self, request: Request) -> Response:
-        """``GET /oauth2/authorize/``: consent, then redirect with a code."""
+        """``GET /oauth2/authorize/``: consent, then redirect with a code.
+
+        What can be answered is decided by the client and its redirect URI: when either is
+        refused, nothing is redirected and a page says why; any other bad parameter is sent
+        back to the redirect URI as ``error=invalid_request`` (RFC 6749 §4.1.2.1).
+        """
         query = request.query_params
+        raw = {key: query.getlist(key) for key in query}
         try:
-            params = self._authorize.parse(
-                {key: query.getlist(key) for key in query}, request.headers, {}
-            )
-            self.issuer.check_client(params["client_id"], secret=False)
+            client_id, target = self._read(raw, "client_id"), self._read(raw, "redirect_uri")
+            self.issuer.check_client(client_id, secret=False)
         except ApiError as exc:
-            if exc.param not in {"client_id", "redirect_uri"}:
-                raise
-            # Nowhere safe to redirect to: say so on a page (RFC 6749 §4.1.2.1).
             refused = exc.problem is Problem.INVALID_CREDENTIALS
             return _page(400, "invalid_client" if refused else "invalid_request", exc.message)
         answer: dict[str, str] = {}
-        if params["response_type"] != "code":
-            answer["error"] = "unsupported_response_type"
+        try:
+            params = self._authorize.parse(raw, request.headers, {})
+        except ApiError as exc:
+            answer = {"error": "invalid_request", "error_description": exc.message}
+            state = raw.get("state", [])
+            if len(state) == 1 and exc.param != "state":
+                answer["state"] = state[0]
         else:
-            answer["store"] = request.url.netloc
-            answer["code"] = self.issuer.seal(
-                _CODE,
-                {
-                    "client_id": params["client_id"],
-                    "redirect_uri": params["redirect_uri"],
-                    "scope": params["scope"],
-                },
-            )
-        if params["state"] is not None:
-            answer["state"] = params["state"]
-        target = params["redirect_uri"]
+            if params["response_type"] != "code":
+                answer["error"] = "unsupported_response_type"
+            else:
+                answer["store"] = request.url.netloc
+                claims = {"client_id": client_id, "redirect_uri": target, "scope": params["scope"]}
+                answer["code"] = self.issuer.seal(_CODE, claims)
+            if params["state"] is not None:
+                answer["state"] = params["state"]
         joiner = "&" if urlsplit(target).query else "?"
         return RedirectResponse(f"{target}{joiner}{urlencode(answer)}", status_code=302)
+
+    def _read(self, raw: dict[str, list[str]], name: str) -> Any:
+        """One authorize parameter, checked against the token document (400 naming it)."""
+        values = raw.get(name)
+        if not values:
+            raise ApiError(
+                Problem.BAD_PARAMETER, f"Missing required parameter {name!r}", param=name
+            )
+        return self._authorize.by_name[name].read(values)
 
     async def token(self, request: Request) -> Response:
         """``POST /oauth2/token/``: an access token for a code or a refresh token."""

@@ -8,14 +8,7 @@ import specs
 from contracts import Outcome
 from tests.contracts.conftest import mock_app, run, shopper_tokens
 
-KNOWN_MOCK_BUGS: dict[str, set[str]] = {
-    # GET /oauth2/authorize/ refuses a bad `scope`, `state` or `response_type` (missing, too
-    # long) with a JSON 400 `{"error": "invalid_request", ...}`, the token endpoint's envelope;
-    # the token document documents authorize's 400 as text/html only (and RFC 6749 §4.1.2.1
-    # would redirect such an error back to a valid redirect_uri). mockserver/vendors/
-    # nextcommerce_tokens.py `authorize` re-raises every ApiError but client_id/redirect_uri.
-    "nextcommerce": {"tokens.conformance.content_type_conformance"},
-}
+KNOWN_MOCK_BUGS: dict[str, set[str]] = {}
 """Checks the mock fails today, each a mock bug reported to the lead (see the comments).
 
 The comparison below is exact, so fixing a bug in the mock fails this test until the entry is

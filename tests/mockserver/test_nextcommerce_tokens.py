@@ -152,6 +152,18 @@ def test_nothing_is_redirected_to_an_untrusted_place(
     assert "<script" not in page.text and "invalid_request" in page.text
 
 
+@pytest.mark.parametrize(
+    ("change", "state"),
+    [({"scope": ""}, "s1"), ({"scope": "x" * 3000}, "s1"), ({"state": "y" * 3000}, None)],
+)
+def test_other_bad_parameters_are_sent_back_to_the_app(
+    client: TestClient, change: dict[str, str], state: str | None
+) -> None:
+    answer = redirected(authorize(client, **{"state": "s1", **change}))
+    assert answer.pop("error") == "invalid_request" and answer.pop("error_description")
+    assert answer == ({"state": state} if state else {})
+
+
 def test_a_redirect_uri_with_a_query_keeps_it(client: TestClient) -> None:
     query = {"response_type": "code", "scope": "carts:read", "client_id": "a"}
     response = client.get(
