@@ -142,9 +142,13 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium: str) -> Iterator[Browser]:
-    """One headless Chromium for the whole session (start-up costs about a second)."""
+    """One headless Chromium for the browser tests (start-up costs about a second).
+
+    Package-scoped, not session-scoped: Playwright's sync API keeps an asyncio loop marked as
+    running on this thread while it is open, so later tests' ``asyncio.run()`` would fail.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
