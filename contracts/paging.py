@@ -126,15 +126,7 @@ class Session:
                 snippet(response),
                 response.request,
             )
-        try:
-            page = self.oracle.parse(response.json(), size, index)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise Violation(
-                "Unreadable list envelope",
-                "the documented list envelope",
-                f"{type(exc).__name__}: {exc} in {snippet(response)}",
-                response.request,
-            ) from None
+        page = self.read(response, size, index)
         if envelope and page.problems:
             raise Violation(
                 "Inconsistent list envelope",
@@ -143,6 +135,19 @@ class Session:
                 response.request,
             )
         return page, response
+
+    def read(self, response: httpx.Response, size: int | None, index: int) -> Page:
+        """Read a 200 list response through the vendor's envelope; unreadable is a
+        :class:`Violation`."""
+        try:
+            return self.oracle.parse(response.json(), size, index)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise Violation(
+                "Unreadable list envelope",
+                "the documented list envelope",
+                f"{type(exc).__name__}: {exc} in {snippet(response)}",
+                response.request,
+            ) from None
 
     # -- walking ---------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ from .validation import Body
 if TYPE_CHECKING:
     from .vendor import Vendor
 
-__all__ = ["MAX_BODY", "Issuer", "TokenEndpoints", "expires_in", "read_form", "read_json"]
+__all__ = ["MAX_BODY", "Issuer", "TokenEndpoints", "expires", "read_form", "read_json"]
 
 logger = logging.getLogger("cartkit.mock")
 
@@ -181,13 +181,13 @@ class TokenEndpoints(ABC):
         return Route(self.vendor.prefix + path, endpoint, methods=[method])
 
 
-def expires_in(seconds: int) -> tuple[int, int]:
-    """``(expires, expires_in)``: the Unix time *seconds* from now, on the real clock.
+def expires(seconds: int) -> int:
+    """The Unix time *seconds* from now, on the real clock: when a token issued now expires.
 
     Token lifetimes follow the wall clock, not ``--now``: SDKs compare ``expires`` with the
     browser's clock, and a token already expired on arrival would be fetched again per call.
     """
-    return int(time.time()) + seconds, seconds
+    return int(time.time()) + seconds
 
 
 async def read_form(request: Request, *, source: str = "body") -> dict[str, str]:

@@ -31,7 +31,8 @@ from starlette.routing import Route
 
 from ..errors import ApiError, Problem
 from ..model import Customer
-from ..tokens import TokenEndpoints, expires_in, read_form, read_json
+from ..tokens import TokenEndpoints, expires, read_form, read_json
+from ..validation import Body
 from ..vendor import json_response
 
 if TYPE_CHECKING:
@@ -83,13 +84,12 @@ class ElasticPathTokens(TokenEndpoints):
         self.issuer.check_client(
             client_id, form.get("client_secret"), secret=grant == CLIENT_CREDENTIALS
         )
-        expires, lifetime = expires_in(_TOKEN_LIFETIME)
         return json_response(
             {
                 "access_token": self.issuer.access_token(grant, client_id),
                 "token_type": "Bearer",
-                "expires": expires,
-                "expires_in": lifetime,
+                "expires": expires(_TOKEN_LIFETIME),
+                "expires_in": _TOKEN_LIFETIME,
                 "identifier": grant,
                 "client_id": client_id,
             }
@@ -97,12 +97,8 @@ class ElasticPathTokens(TokenEndpoints):
 
     async def customer_token(self, request: Request) -> Response:
         """``POST /v2/customers/tokens``: log a customer in."""
-        self.vendor.auth.authenticate(request.headers)
-        body = await read_json(request)
-        self._customer.check(body)
-        customer = self._login(body["data"]["email"])
+        customer = await self._login(request, self._customer, "email")
         token = self.issuer.seal(CUSTOMER, {"sub": customer.uid})
-        expires, _ = expires_in(_SHOPPER_LIFETIME)
         return json_response(
             {
                 "data": {
@@ -110,19 +106,17 @@ class ElasticPathTokens(TokenEndpoints):
                     "id": str(uuid.uuid5(_NS, token)),
                     "customer_id": customer.uid,
                     "token": token,
-                    "expires": expires,
+                    "expires": expires(_SHOPPER_LIFETIME),
                 }
             }
         )
 
     async def account_tokens(self, request: Request) -> Response:
         """``POST /v2/account-members/tokens``: log a member in to each of their accounts."""
-        self.vendor.auth.authenticate(request.headers)
-        body = await read_json(request)
-        self._account.check(body)
-        member = self._login(body["data"]["username"])
-        expires, _ = expires_in(_SHOPPER_LIFETIME)
-        stamp = datetime.fromtimestamp(expires, UTC).isoformat(timespec="milliseconds")
+        member = await self._login(request, self._account, "username")
+        stamp = datetime.fromtimestamp(expires(_SHOPPER_LIFETIME), UTC).isoformat(
+            timespec="milliseconds"
+        )
         accounts = self._memberships[member.uid]
         data = [
             {
@@ -157,8 +151,12 @@ class ElasticPathTokens(TokenEndpoints):
         claims = self.issuer.unseal(token, ACCOUNT)
         return None if claims is None else str(claims["sub"])
 
-    def _login(self, email: str) -> Customer:
-        customer = self._by_email.get(email.strip().lower())
+    async def _login(self, request: Request, body: Body, field: str) -> Customer:
+        """The customer a shopper log-in names in ``data.<field>`` (behind the bearer token)."""
+        self.vendor.auth.authenticate(request.headers)
+        login = await read_json(request)
+        body.check(login)
+        customer = self._by_email.get(login["data"][field].strip().lower())
         if customer is None:
             # The same answer for an unknown e-mail as for a wrong password would be: no hint.
             raise ApiError(Problem.INVALID_CREDENTIALS, "Invalid e-mail or password")
