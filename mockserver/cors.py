@@ -39,6 +39,8 @@ __all__ = ["MAX_AGE", "Cors", "origin_error"]
 MAX_AGE = 600
 """Seconds a browser may reuse a preflight answer (Chromium caps this at 7200)."""
 
+_REMEMBERED = 1024  # (origin, prefix) pairs whose headers are kept
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
@@ -89,6 +91,7 @@ class Cors:
             for prefix, names in exposed.items()
         }
         self._root = self.exposed.get("")
+        self._answers: dict[tuple[bytes, str], tuple[tuple[bytes, bytes], ...] | None] = {}
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -103,30 +106,52 @@ class Cors:
         if origin is None:  # not a cross-origin call from a browser: nothing to do
             await self.app(scope, receive, send)
             return
-        allowed = self._allowed(origin)
         if preflight and scope["method"] == "OPTIONS":
             methods = self._methods(scope)
             if methods is not None:
-                await self._preflight(scope, send, origin, allowed, methods)
+                await self._preflight(scope, send, origin, self._allowed(origin), methods)
                 return
-        if not allowed:
+        extra = self._headers(origin, scope["path"])
+        if extra is None:  # an origin not allowed: answered, but unreadable by its page
             await self.app(scope, receive, send)
             return
-        extra = [
-            (b"access-control-allow-origin", origin),
-            (b"access-control-allow-credentials", b"true"),
-        ]
-        exposed = self._exposed(scope["path"])
-        if exposed:
-            extra.append((b"access-control-expose-headers", exposed))
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                message["headers"] = _vary_origin(headers) + extra
+                headers = message.get("headers") or []
+                if any(name == b"vary" for name, _ in headers):  # Starlette's are lower case
+                    headers = _vary_origin(list(headers))
+                    message["headers"] = [*headers, *extra[1:]]
+                else:  # a copy: a remembered answer's header list is shared between requests
+                    message["headers"] = [*headers, *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+    def _headers(self, origin: bytes, path: str) -> tuple[tuple[bytes, bytes], ...] | None:
+        """The headers every answer to *origin* under *path* gets (``Vary`` first), ``None``
+        when the origin is not allowed. Computed once per origin and prefix: this runs on
+        every cross-origin request, remembered answers included."""
+        prefix = ""
+        if self._root is None:  # vendors under prefixes: "/elasticpath/v2/carts" -> "/elasticpath"
+            end = path.find("/", 1)
+            prefix = path if end < 0 else path[:end]
+        key = (origin, prefix)
+        if key in self._answers:
+            return self._answers[key]
+        headers: tuple[tuple[bytes, bytes], ...] | None = None
+        if self._allowed(origin):
+            exposed = self._root if self._root is not None else self.exposed.get(prefix)
+            headers = (
+                (b"vary", b"Origin"),
+                (b"access-control-allow-origin", origin),
+                (b"access-control-allow-credentials", b"true"),
+                *(((b"access-control-expose-headers", exposed),) if exposed else ()),
+            )
+        if len(self._answers) >= _REMEMBERED:  # bounded: origins come from requests
+            self._answers.clear()
+        self._answers[key] = headers
+        return headers
 
     def _allowed(self, origin: bytes) -> bool:
         return not self.origins or origin.decode("latin-1").rstrip("/") in self.origins
@@ -138,11 +163,6 @@ class Cors:
             if match is not Match.NONE:
                 return sorted(getattr(route, "methods", None) or ())
         return None
-
-    def _exposed(self, path: str) -> bytes | None:
-        if self._root is not None:
-            return self._root
-        return self.exposed.get("/" + path[1:].partition("/")[0])
 
     async def _preflight(
         self, scope: Scope, send: Any, origin: bytes, allowed: bool, methods: list[str]
