@@ -8,16 +8,15 @@ from typing import Any
 
 import yaml
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-
-import specs
 
 from .access_log import AccessLog
 from .config import MockConfig
-from .cors import Cors
+from .cors import CorsPolicy, Preflights
 from .dataset import Dataset, generate
 from .vendor import Vendor
 from .vendors import vendor_class
@@ -44,28 +43,27 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
         vendor = cls(dataset, config)
         vendor.warm()
         vendors[name] = vendor
-        base = vendor.prefix
         routes.append(
             Route(vendor.prefix + vendor.route, vendor.handle, methods=["GET"], name=name)
         )
-        routes.append(Route(f"{base}/openapi.json", _spec_endpoint(vendor, vendor.spec, "json")))
-        routes.append(Route(f"{base}/openapi.yaml", _spec_endpoint(vendor, vendor.spec, "yaml")))
+        documents = [("", vendor.spec)]
         if (tokens := vendor.token_endpoints()) is not None:
             routes.extend(tokens.routes())
+            documents.append(("/tokens", tokens.spec))
+        for folder, document in documents:
             for fmt in ("json", "yaml"):
-                endpoint = _spec_endpoint(vendor, tokens.spec, fmt)
-                routes.append(Route(f"{base}/tokens/openapi.{fmt}", endpoint))
-    routes.append(Route("/__cartkit/health", _health))
+                endpoint = vendor.readable(_spec_endpoint(vendor, document, fmt))
+                routes.append(Route(f"{vendor.prefix}{folder}/openapi.{fmt}", endpoint))
+    # Answers made outside the vendors (health, 404, 405) are readable too; they document no
+    # header of their own.
+    policy = CorsPolicy(config.cors_origins) if config.cors else None
+    routes.append(Route("/__cartkit/health", policy.endpoint(_health) if policy else _health))
     middleware = [Middleware(AccessLog)]
-    if config.cors:
-        exposed = {
-            v.prefix: specs.response_headers(v.spec) | specs.response_headers(v.token_spec or {})
-            for v in vendors.values()
-        }
-        middleware.append(
-            Middleware(Cors, routes=routes, exposed=exposed, origins=config.cors_origins)
-        )
-    app = Starlette(routes=routes, middleware=middleware)
+    handlers: dict[Any, Any] = {}
+    if policy is not None:
+        middleware.append(Middleware(Preflights, routes=routes, policy=policy))
+        handlers = {status: _readable_error(policy) for status in (404, 405)}
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
     app.state.config = config
     app.state.vendors = vendors
     return app
@@ -95,6 +93,17 @@ def _spec_endpoint(
         )
 
     return document
+
+
+def _readable_error(policy: CorsPolicy) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """Starlette's own 404/405 answer (``Allow`` kept), readable by the page that asked."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        response = PlainTextResponse(exc.detail, exc.status_code, headers=exc.headers)
+        return policy.apply(request, response)
+
+    return handler
 
 
 async def _health(request: Request) -> Response:

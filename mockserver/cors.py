@@ -9,41 +9,48 @@ every non-safelisted response header unless ``Access-Control-Expose-Headers`` na
 
 So, for an allowed origin (any origin by default):
 
-- a preflight to a served path is answered here, with 204: it is not an API call, so it never
-  reaches credential checks, fault injection or the answer memory. It allows the path's own
-  methods and whatever headers the browser asks for, and is cached by the browser for
-  :data:`MAX_AGE` seconds;
-- every other response, errors and injected faults included, echoes the origin (with
-  ``Vary: Origin`` and ``Access-Control-Allow-Credentials: true``, so ``credentials: 'include'``
-  works: the wildcard ``*`` is refused by browsers for credentialed calls) and exposes every
-  response header the vendor's spec documents (rate-limit headers, ``Retry-After``, ...).
+- :class:`Preflights` answers a preflight to a served path with 204: it is not an API call, so it
+  never reaches credential checks, fault injection or the answer memory. It allows the path's
+  own methods and whatever headers the browser asks for, cached by the browser for
+  :data:`MAX_AGE` seconds. An ``OPTIONS`` that is not a preflight goes on to the routes, which
+  answer 405 with ``Allow``;
+- every other answer, errors and injected faults included, gets :meth:`CorsPolicy.apply`: the
+  origin echoed (with ``Vary: Origin`` and ``Access-Control-Allow-Credentials: true``, so
+  ``credentials: 'include'`` works: browsers refuse the wildcard ``*`` for credentialed calls),
+  and every response header the vendor's spec documents exposed (rate-limit headers,
+  ``Retry-After``, ...).
 
-An ``OPTIONS`` that is not a preflight goes on to the routes, which answer 405 with ``Allow``.
-Starlette's ``CORSMiddleware`` is not used: it answers preflights 200 for any path (served or
-not), with one list of methods and one of exposed headers for the whole app, and these differ
-per path and per vendor here.
+The policy is applied where answers are made (the vendor pipeline, before an answer is
+remembered, and each other endpoint), not by a middleware wrapping every response: a
+remembered answer then already carries its origin's headers, so CORS costs a repeated request
+nothing. Starlette's ``CORSMiddleware`` is not used for the same reason, and because it answers
+preflights 200 for any path (served or not), with one list of methods and one of exposed headers
+for the whole app; these differ per path and per vendor here.
 
 Fetch standard, CORS protocol: https://fetch.spec.whatwg.org/#http-cors-protocol
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
-__all__ = ["MAX_AGE", "Cors", "origin_error"]
+__all__ = ["MAX_AGE", "CorsPolicy", "Preflights", "origin_error"]
 
 MAX_AGE = 600
 """Seconds a browser may reuse a preflight answer (Chromium caps this at 7200)."""
 
-_REMEMBERED = 1024  # (origin, prefix) pairs whose headers are kept
+_REMEMBERED = 1024  # origins whose headers a policy keeps ready
 
 Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+Headers = tuple[tuple[bytes, bytes], ...]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def origin_error(origin: str) -> str | None:
@@ -63,98 +70,96 @@ def origin_error(origin: str) -> str | None:
     return f"{origin!r} is not an origin: give scheme://host[:port], with no path"
 
 
-class Cors:
-    """ASGI middleware answering preflights and marking responses readable cross-origin.
+class CorsPolicy:
+    """Which origins may read answers, and the headers an answer then carries.
+
+    Args:
+        origins: the allowed origins; empty allows any origin.
+        exposed: the response headers a page may read (those the vendor's spec documents).
+    """
+
+    def __init__(self, origins: Iterable[str] = (), exposed: Iterable[str] = ()) -> None:
+        self.origins = frozenset(o.rstrip("/") for o in origins)
+        names = ", ".join(sorted(set(exposed), key=str.lower))
+        self._expose: Headers = (
+            ((b"access-control-expose-headers", names.encode()),) if names else ()
+        )
+        self._ready: dict[bytes, Headers | None] = {}
+
+    def allowed(self, origin: bytes) -> bool:
+        """True when a page on *origin* may read the answers."""
+        return not self.origins or origin.decode("latin-1").rstrip("/") in self.origins
+
+    def headers(self, origin: bytes) -> Headers | None:
+        """What an answer to *origin* carries (``Vary`` first); ``None`` for an origin not
+        allowed, whose page then cannot read the answer. Built once per origin."""
+        if origin in self._ready:
+            return self._ready[origin]
+        found: Headers | None = None
+        if self.allowed(origin):
+            found = (
+                (b"vary", b"Origin"),
+                (b"access-control-allow-origin", origin),
+                (b"access-control-allow-credentials", b"true"),
+                *self._expose,
+            )
+        if len(self._ready) >= _REMEMBERED:  # bounded: origins come from requests
+            self._ready.clear()
+        self._ready[origin] = found
+        return found
+
+    def apply(self, request: Request, response: Response) -> Response:
+        """*response* (a fresh one, not yet shared) marked readable by the request's origin."""
+        origin = request.headers.get("origin")
+        if origin is None:  # not a cross-origin call from a browser
+            return response
+        extra = self.headers(origin.encode("latin-1"))
+        if extra is not None:
+            headers = response.raw_headers
+            vary = next((i for i, (name, _) in enumerate(headers) if name == b"vary"), None)
+            if vary is None:
+                headers.extend(extra)
+            else:  # the answer already varies on something: it now varies on Origin too
+                name, value = headers[vary]
+                if b"origin" not in value.lower():
+                    headers[vary] = (name, value + b", Origin")
+                headers.extend(extra[1:])
+        return response
+
+    def endpoint(self, endpoint: Endpoint) -> Endpoint:
+        """*endpoint* with :meth:`apply` on every answer it makes."""
+
+        async def readable(request: Request) -> Response:
+            return self.apply(request, await endpoint(request))
+
+        return readable
+
+
+class Preflights:
+    """ASGI middleware answering CORS preflights; every other request passes untouched.
 
     Args:
         app: the application behind it.
         routes: the app's routes; a preflight is answered only for a path one of them serves,
             allowing that route's methods.
-        exposed: path prefix (``"/elasticpath"``, or ``""`` for a single vendor at the root)
-            -> the response headers to expose under it.
-        origins: the allowed origins; empty allows any origin.
+        policy: which origins are allowed.
     """
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        routes: Sequence[BaseRoute],
-        exposed: Mapping[str, Iterable[str]],
-        origins: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute], policy: CorsPolicy) -> None:
         self.app = app
         self.routes = routes
-        self.origins = frozenset(o.rstrip("/") for o in origins)
-        self.exposed = {
-            prefix: ", ".join(sorted(set(names), key=str.lower)).encode("latin-1")
-            for prefix, names in exposed.items()
-        }
-        self._root = self.exposed.get("")
-        self._answers: dict[tuple[bytes, str], tuple[tuple[bytes, bytes], ...] | None] = {}
+        self.policy = policy
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        origin, preflight = None, False
-        for name, value in scope["headers"]:
-            if name == b"origin":
-                origin = value
-            elif name == b"access-control-request-method":
-                preflight = True
-        if origin is None:  # not a cross-origin call from a browser: nothing to do
-            await self.app(scope, receive, send)
-            return
-        if preflight and scope["method"] == "OPTIONS":
-            methods = self._methods(scope)
-            if methods is not None:
-                await self._preflight(scope, send, origin, self._allowed(origin), methods)
-                return
-        extra = self._headers(origin, scope["path"])
-        if extra is None:  # an origin not allowed: answered, but unreadable by its page
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.get("headers") or []
-                if any(name == b"vary" for name, _ in headers):  # Starlette's are lower case
-                    headers = _vary_origin(list(headers))
-                    message["headers"] = [*headers, *extra[1:]]
-                else:  # a copy: a remembered answer's header list is shared between requests
-                    message["headers"] = [*headers, *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_cors)
-
-    def _headers(self, origin: bytes, path: str) -> tuple[tuple[bytes, bytes], ...] | None:
-        """The headers every answer to *origin* under *path* gets (``Vary`` first), ``None``
-        when the origin is not allowed. Computed once per origin and prefix: this runs on
-        every cross-origin request, remembered answers included."""
-        prefix = ""
-        if self._root is None:  # vendors under prefixes: "/elasticpath/v2/carts" -> "/elasticpath"
-            end = path.find("/", 1)
-            prefix = path if end < 0 else path[:end]
-        key = (origin, prefix)
-        if key in self._answers:
-            return self._answers[key]
-        headers: tuple[tuple[bytes, bytes], ...] | None = None
-        if self._allowed(origin):
-            exposed = self._root if self._root is not None else self.exposed.get(prefix)
-            headers = (
-                (b"vary", b"Origin"),
-                (b"access-control-allow-origin", origin),
-                (b"access-control-allow-credentials", b"true"),
-                *(((b"access-control-expose-headers", exposed),) if exposed else ()),
-            )
-        if len(self._answers) >= _REMEMBERED:  # bounded: origins come from requests
-            self._answers.clear()
-        self._answers[key] = headers
-        return headers
-
-    def _allowed(self, origin: bytes) -> bool:
-        return not self.origins or origin.decode("latin-1").rstrip("/") in self.origins
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            requested = dict(scope["headers"])
+            origin = requested.get(b"origin")
+            if origin is not None and b"access-control-request-method" in requested:
+                methods = self._methods(scope)
+                if methods is not None:
+                    await self._preflight(send, origin, requested, methods)
+                    return
+        await self.app(scope, receive, send)
 
     def _methods(self, scope: Scope) -> list[str] | None:
         """The methods of the route serving this path; ``None`` when no route serves it."""
@@ -165,18 +170,17 @@ class Cors:
         return None
 
     async def _preflight(
-        self, scope: Scope, send: Any, origin: bytes, allowed: bool, methods: list[str]
+        self, send: Any, origin: bytes, requested: dict[bytes, bytes], methods: list[str]
     ) -> None:
-        requested = dict(scope["headers"])
         headers = [
             (b"vary", b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
         ]
-        if not allowed:
+        if not self.policy.allowed(origin):
             # No Access-Control-Allow-Origin: the browser refuses the call; the body says why
             # (Chromium shows it in the network panel).
             body = (
                 f"cartkit: origin {origin.decode('latin-1')!r} is not allowed; the mock allows "
-                f"{', '.join(sorted(self.origins))} (--cors-origin)"
+                f"{', '.join(sorted(self.policy.origins))} (--cors-origin)"
             ).encode()
             headers += [(b"content-type", b"text/plain; charset=utf-8")]
             await _respond(send, 403, headers, body)
@@ -193,17 +197,6 @@ class Cors:
             # Chrome's Private Network Access: a page on a public site calling a loopback mock.
             headers.append((b"access-control-allow-private-network", b"true"))
         await _respond(send, 204, headers, b"")
-
-
-def _vary_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """*headers* with ``Origin`` added to ``Vary`` (the answer now depends on it)."""
-    for i, (name, value) in enumerate(headers):
-        if name.lower() == b"vary":
-            if b"origin" not in value.lower():
-                headers[i] = (name, value + b", Origin")
-            return headers
-    headers.append((b"vary", b"Origin"))
-    return headers
 
 
 async def _respond(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:

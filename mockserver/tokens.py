@@ -178,7 +178,7 @@ class TokenEndpoints(ABC):
                 logger.exception("unexpected error answering %s %s", method, request.url.path)
                 return self.error(ApiError(Problem.SERVER_ERROR, "Internal server error"))
 
-        return Route(self.vendor.prefix + path, endpoint, methods=[method])
+        return Route(self.vendor.prefix + path, self.vendor.readable(endpoint), methods=[method])
 
 
 def expires(seconds: int) -> int:

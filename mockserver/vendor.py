@@ -25,6 +25,7 @@ from specs import resolve
 
 from .auth import AuthScheme
 from .config import MockConfig
+from .cors import CorsPolicy, Endpoint
 from .dataset import Dataset, Market
 from .errors import ApiError, Problem
 from .faults import FORCEABLE, Faults
@@ -85,6 +86,8 @@ class Vendor(ABC):
         )
         self.token_spec = specs.tokens(self.name)
         self.issuer = Issuer(config, self.name)
+        exposed = specs.response_headers(self.spec) | specs.response_headers(self.token_spec or {})
+        self.cors = CorsPolicy(config.cors_origins, exposed) if config.cors else None
         self._rendered: list[bytes | None] = [None] * len(dataset)
         self.answers = ResponseCache(budget=int(config.cache_mb * 2**20))
         # A vendor's ``_filter(*key)`` turns its parsed filter parameters into a mask over the
@@ -208,17 +211,29 @@ class Vendor(ABC):
         ]
 
     async def handle(self, request: Request) -> Response:
-        """The endpoint: injected faults first, then a remembered answer or the pipeline's."""
+        """The endpoint: injected faults first, then a remembered answer or the pipeline's.
+
+        Answers are made readable cross-origin before they are remembered (the key holds the
+        ``Origin``), so a repeated request costs CORS nothing.
+        """
+        cors = self.cors
         try:
             await self.faults.apply(request.headers)
         except ApiError as exc:
-            return self.error(exc)
+            return self.error(exc) if cors is None else cors.apply(request, self.error(exc))
         key = request_key(request)
         answer = self.answers.get(key)
         if answer is None:
             answer = self.answer(request)
+            if cors is not None:
+                answer = cors.apply(request, answer)
             self.answers.put(key, answer)
         return answer
+
+    def readable(self, endpoint: Endpoint) -> Endpoint:
+        """*endpoint* (one of this vendor's other endpoints) with its answers readable
+        cross-origin, exposing this vendor's documented headers."""
+        return endpoint if self.cors is None else self.cors.endpoint(endpoint)
 
     def answer(self, request: Request) -> Response:
         """Run the pipeline on *request*: credentials, pre-checks, parameters, then the listing."""

@@ -75,6 +75,7 @@ def test_an_options_that_is_no_preflight_is_still_refused_with_allow(mock: TestC
     response = mock.options(path_of("stateset"), headers={"Origin": ORIGIN})
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}
+    assert response.headers["access-control-allow-origin"] == ORIGIN
     plain = mock.options(path_of("stateset"))
     assert plain.status_code == 405 and "access-control-allow-origin" not in plain.headers
 
@@ -82,6 +83,16 @@ def test_an_options_that_is_no_preflight_is_still_refused_with_allow(mock: TestC
 def test_a_preflight_to_a_path_nobody_serves_is_not_found(mock: TestClient) -> None:
     response = preflight(mock, "/stateset/v2/carts")
     assert response.status_code == 404
+    assert response.headers["access-control-allow-origin"] == ORIGIN  # readable: say why
+
+
+@pytest.mark.parametrize(
+    "path", ["/__cartkit/health", "/epages/openapi.json", "/elasticpath/tokens/openapi.yaml"]
+)
+def test_the_mocks_other_answers_are_readable(mock: TestClient, path: str) -> None:
+    response = mock.get(path, headers={"Origin": ORIGIN})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == ORIGIN
 
 
 def test_a_preflight_lists_the_paths_own_methods(mock: TestClient) -> None:
@@ -195,12 +206,31 @@ def test_no_cors() -> None:
     assert not any(name.startswith("access-control-") for name in response.headers)
 
 
-def test_an_existing_vary_is_extended_not_replaced() -> None:
-    from mockserver.cors import _vary_origin
+@pytest.mark.parametrize(
+    ("vary", "expected"),
+    [(None, "Origin"), ("Accept", "Accept, Origin"), ("origin", "origin")],
+)
+def test_an_existing_vary_is_extended_not_replaced(vary: str | None, expected: str) -> None:
+    from starlette.requests import Request
+    from starlette.responses import Response
 
-    assert _vary_origin([(b"vary", b"Accept")]) == [(b"vary", b"Accept, Origin")]
-    assert _vary_origin([(b"Vary", b"origin")]) == [(b"Vary", b"origin")]
-    assert _vary_origin([]) == [(b"vary", b"Origin")]
+    from mockserver.cors import CorsPolicy
+
+    response = Response(b"{}", headers={"Vary": vary} if vary else None)
+    scope = {"type": "http", "headers": [(b"origin", ORIGIN.encode())]}
+    CorsPolicy().apply(Request(scope), response)
+    assert response.headers.getlist("vary") == [expected]
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+
+
+def test_a_remembered_answer_carries_its_own_origins_headers() -> None:
+    # The answer memory keys on every header, Origin included: each origin gets its own copy.
+    client = TestClient(create_app(vendors=("stateset",), carts=5))
+    for origin in (ORIGIN, "http://localhost:5173", ORIGIN, None):
+        headers = {**AUTH["stateset"], **({"Origin": origin} if origin else {})}
+        response = client.get(path_of("stateset"), headers=headers)
+        assert response.headers.get("access-control-allow-origin") == origin
+        assert response.headers.get_list("vary") == (["Origin"] if origin else [])
 
 
 @pytest.mark.parametrize(
