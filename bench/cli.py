@@ -28,6 +28,7 @@ import specs
 from . import report
 from .compare import CORS_SERVERS, CompareOptions, Measurement, WorkerCheck, compare_vendor
 from .contract import CheckTiming, time_checks
+from .inprocess import Cost, measure_costs
 from .load import ensure_wrk
 from .scale import ScaleResult, measure_scale
 from .scaling import Scaling, measure_scaling
@@ -159,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     scalings: list[Scaling] = []
     scale: list[ScaleResult] = []
     timings: list[CheckTiming] = []
+    costs: list[Cost] = []
     options = CompareOptions(
         seconds=seconds,
         concurrency=args.concurrency,
@@ -180,6 +182,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 checks += [check] if check else []
                 if check:
                     scalings.append(measure_scaling(fleet, PROFILES[vendor], options))
+        if not args.no_load:
+            print("in-process cost per request ...", file=sys.stderr, flush=True)
+            costs = measure_costs(
+                args.vendors,
+                carts=args.carts,
+                seed=args.seed,
+                requests=2_000 if args.quick else 10_000,
+            )
         if not args.no_scale:
             for vendor in args.vendors:
                 for carts in sizes:
@@ -203,7 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 max_examples=args.check_max_examples,
             )
     elapsed = time.monotonic() - clock
-    found_targets = report.targets(args.vendors, measurements, checks, scalings, scale, timings)
+    found_targets = report.targets(
+        args.vendors, measurements, checks, scalings, scale, timings, costs
+    )
     sections = [
         f"# cartkit benchmark, {started:%Y-%m-%d %H:%M} UTC ({elapsed / 60:.1f} min)",
         f"Command: `{command}`  \n"
@@ -222,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections.append("## Side by side\n\n" + report.load_table(measurements))
     if any(m.server in CORS_SERVERS for m in measurements):
         sections.append("## CORS\n\n" + report.cors_table(measurements))
+    if costs:
+        sections.append("## In process\n\n" + report.cost_table(costs))
     if checks:
         sections.append("## --workers 2\n\n" + report.workers_table(checks, scalings, measurements))
     if scale:
@@ -239,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "scaling": [{**dataclasses.asdict(s), "gain": s.gain} for s in scalings],
             "scale": [dataclasses.asdict(s) for s in scale],
             "check": [dataclasses.asdict(t) for t in timings],
+            "in_process": [dataclasses.asdict(c) for c in costs],
             "targets": [dataclasses.asdict(t) for t in found_targets],
         }
         args.json.write_text(json.dumps(everything, indent=1))

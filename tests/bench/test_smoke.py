@@ -46,8 +46,8 @@ def test_the_quick_run_prints_every_table(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    for heading in ("## Machine", "## Side by side", "## CORS", "## --workers 2", "## Scale",
-                    "## cartkit check", "## Targets"):  # fmt: skip
+    for heading in ("## Machine", "## Side by side", "## CORS", "## In process",
+                    "## --workers 2", "## Scale", "## cartkit check", "## Targets"):  # fmt: skip
         assert heading in done.stdout
     data = json.loads(numbers.read_text())
     runs = {(m["kind"], m["server"]) for m in data["measurements"]}
@@ -63,6 +63,8 @@ def test_the_quick_run_prints_every_table(tmp_path: Path) -> None:
     assert scaling["one"]["errors"] == scaling["two"]["errors"] == 0
     (scale,) = data["scale"]
     assert scale["ready_s"] > 0 and scale["peak_rss_mib"] > 0 and scale["note"] == ""
+    (cost,) = data["in_process"]
+    assert cost["no_cors_us"] > 0 and cost["cors_us"] > 0 and cost["plain_us"] > 0
     (check,) = data["check"]
     # Timed, not judged: whether the mock passes its contract is tests/contracts' business.
     assert check["exit_code"] in (0, 1) and "passed" in check["summary"]

@@ -1,0 +1,103 @@
+"""What one request costs inside the mock, without a server or a load generator in the way.
+
+The ASGI app is called directly, on one event loop, for the filtered page of each vendor: the
+answer remembered (as a browser's repeated request is), asked without and with an ``Origin``
+header, and asked with an ``Origin`` of a mock started with ``--no-cors``. Differences of a
+fraction of a microsecond show here that drown in the noise of a load run on a shared machine.
+Each variant keeps the best of a few rounds (interference only ever slows a round down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver import MockConfig, create_app
+
+from .workloads import PROFILES
+
+__all__ = ["Cost", "measure_costs"]
+
+_ORIGIN = (b"origin", b"http://localhost:3000")
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """Microseconds per request of one vendor's filtered page, in process."""
+
+    vendor: str
+    plain_us: float  # CORS on, no Origin (a client that is no browser)
+    cors_us: float  # CORS on, asked by a page on another origin
+    no_cors_us: float  # --no-cors, the same request
+
+    @property
+    def cors_cost_us(self) -> float:
+        """What answering a cross-origin request costs over not doing CORS at all."""
+        return self.cors_us - self.no_cors_us
+
+
+def _scope(path: str, query: str, headers: Sequence[tuple[str, str]], origin: bool) -> Any:
+    raw = [(b"host", b"127.0.0.1:8000")]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers]
+    if origin:
+        raw.append(_ORIGIN)
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": raw,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+async def _receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _send(message: dict[str, Any]) -> None:
+    return None
+
+
+async def _per_request(app: Any, scope: Any, requests: int, rounds: int) -> float:
+    for _ in range(100):  # the first answer is computed; every later one is remembered
+        await app(dict(scope), _receive, _send)
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(requests):
+            await app(dict(scope), _receive, _send)
+        best = min(best, (time.perf_counter() - started) / requests)
+    return best * 1e6
+
+
+def measure_costs(
+    vendors: Sequence[str], *, carts: int = 1000, seed: int = 0, requests: int = 20_000
+) -> list[Cost]:
+    """The in-process cost of each vendor's filtered page (see the module docstring)."""
+    return [asyncio.run(_cost(vendor, carts, seed, requests)) for vendor in vendors]
+
+
+async def _cost(vendor: str, carts: int, seed: int, requests: int) -> Cost:
+    profile = PROFILES[vendor]
+    path, _, query = profile.target(profile.filtered).partition("?")
+    config = MockConfig(vendors=(vendor,), at_root=True, carts=carts, seed=seed)
+    on, off = create_app(config), create_app(dataclasses.replace(config, cors=False))
+    plain: list[float] = []
+    cors: list[float] = []
+    no_cors: list[float] = []
+    for _ in range(3):  # interleaved: the three variants share whatever the machine is doing
+        for app, origin, found in ((on, False, plain), (on, True, cors), (off, True, no_cors)):
+            scope = _scope(path, query, profile.headers, origin)
+            found.append(await _per_request(app, scope, requests, rounds=1))
+    return Cost(vendor, min(plain), min(cors), min(no_cors))
