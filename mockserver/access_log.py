@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
+
+if TYPE_CHECKING:
+    from .journal import Journal
 
 __all__ = ["AccessLog", "redact_query"]
 
 logger = logging.getLogger("cartkit.access")
 
 _SECRET_QUERY_WORDS = ("token", "key", "secret", "password", "signature", "auth")
+_ADMIN = "/__cartkit/"
+_PREFLIGHT = b"access-control-request-method"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -31,10 +36,26 @@ def redact_query(query: str) -> str:
 
 
 class AccessLog:
-    """ASGI middleware: one line per request (method, path, status, duration); no secrets."""
+    """ASGI middleware: one line per request (method, path, status, duration); no secrets.
 
-    def __init__(self, app: ASGIApp) -> None:
+    With a *journal*, every request to a vendor's endpoints (not the admin API's, not a CORS
+    preflight) is also kept there, for ``GET /__cartkit/requests``.
+
+    Args:
+        app: the application behind it.
+        journal: where to keep requests (``None``: nowhere).
+        vendor_of: the vendor a path belongs to (``None``: no vendor's).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        journal: Journal | None = None,
+        vendor_of: Callable[[str], str | None] = lambda path: None,
+    ) -> None:
         self.app = app
+        self.journal = journal
+        self.vendor_of = vendor_of
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -52,8 +73,33 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_and_record)
         finally:
+            elapsed = (time.perf_counter() - start) * 1000
+            if self.journal is not None:
+                self._keep(scope, status, elapsed)
             if logger.isEnabledFor(logging.INFO):
-                self._log(scope, status, (time.perf_counter() - start) * 1000)
+                self._log(scope, status, elapsed)
+
+    def _keep(self, scope: Scope, status: int, elapsed: float) -> None:
+        path = scope["path"]
+        if path.startswith(_ADMIN):
+            return
+        headers = scope["headers"]
+        if scope["method"] == "OPTIONS" and any(n == _PREFLIGHT for n, _ in headers):
+            return
+        assert self.journal is not None
+        self.journal.record(
+            (
+                time.time(),
+                scope["method"],
+                path,
+                scope.get("query_string", b""),
+                status,
+                elapsed,
+                self.vendor_of(path),
+                scope.get("cartkit.scenario"),
+                headers,
+            )
+        )
 
     @staticmethod
     def _log(scope: Scope, status: int, elapsed: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -15,9 +16,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from .access_log import AccessLog
+from .admin import Admin
 from .config import MockConfig
 from .cors import CorsPolicy, Preflights
 from .dataset import Dataset, generate
+from .journal import Journal
+from .shared import SharedState
+from .steering import Steering
 from .vendor import Vendor
 from .vendors import vendor_class
 
@@ -35,16 +40,19 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
         config = MockConfig(**overrides)
     elif overrides:
         raise TypeError("pass either a MockConfig or keyword overrides, not both")
+    state = SharedState(Path(config.state_dir) if config.state_dir else None)
+    admin = Admin(config, state, Journal(state.directory, config.journal_size, _cleared(state)))
     vendors: dict[str, Vendor] = {}
-    routes: list[Route] = []
+    routes: list[Route] = [*admin.routes()]
     for name in config.vendors:
         cls = vendor_class(name)
         dataset = generate(cls.market, seed=config.seed, count=config.carts, now=config.now)
         vendor = cls(dataset, config)
         vendor.warm()
         vendors[name] = vendor
+        steering = Steering(vendor, admin)
         routes.append(
-            Route(vendor.prefix + vendor.route, vendor.handle, methods=["GET"], name=name)
+            Route(vendor.prefix + vendor.route, steering.handle, methods=["GET"], name=name)
         )
         documents = [("", vendor.spec)]
         if (tokens := vendor.token_endpoints()) is not None:
@@ -58,7 +66,8 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     # header of their own.
     policy = CorsPolicy(config.cors_origins) if config.cors else None
     routes.append(Route("/__cartkit/health", policy.endpoint(_health) if policy else _health))
-    middleware = [Middleware(AccessLog)]
+    journal = admin.journal if config.journal_size else None
+    middleware = [Middleware(AccessLog, journal=journal, vendor_of=_vendor_of(config))]
     handlers: dict[Any, Any] = {}
     if policy is not None:
         middleware.append(Middleware(Preflights, routes=routes, policy=policy))
@@ -66,7 +75,26 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
     app.state.config = config
     app.state.vendors = vendors
+    app.state.admin = admin
     return app
+
+
+def _cleared(state: SharedState) -> Callable[[], float]:
+    return lambda: float(state.current().get("journal_cleared", 0.0))
+
+
+def _vendor_of(config: MockConfig) -> Callable[[str], str | None]:
+    """The vendor a request path belongs to, for the journal."""
+    if config.at_root:
+        (only,) = config.vendors
+        return lambda path: only
+    served = set(config.vendors)
+
+    def vendor_of(path: str) -> str | None:
+        first = path[1:].partition("/")[0]
+        return first if first in served else None
+
+    return vendor_of
 
 
 def datasets(app: Starlette) -> dict[str, Dataset]:

@@ -9,6 +9,8 @@ import specs
 
 from .cors import origin_error
 from .dataset import DEFAULT_NOW
+from .journal import DEFAULT_SIZE
+from .scenarios import SCENARIOS
 
 __all__ = ["MockConfig"]
 
@@ -33,6 +35,14 @@ class MockConfig:
             afresh). Answers never change for a config, so this only saves work.
         cors: answer browsers' CORS preflights and let pages on other origins read the answers.
         cors_origins: the origins allowed (``http://localhost:3000``, ...); empty allows any.
+        scenarios: ``(vendor, scenario)`` pairs chosen at start-up; vendor ``"*"`` is every
+            vendor, a vendor's own pair wins (``--scenario empty``, ``--scenario stateset=down``).
+        host: the address the mock listens on; the admin API is off on a non-loopback host
+            unless ``admin_token`` is set.
+        admin_token: when set, the bearer token every admin call needs.
+        journal_size: requests each worker keeps in the journal (0: no journal).
+        state_dir: the directory the workers share run-time state in (``None``: a private
+            temporary one; ``cartkit serve --workers N`` makes one for its workers).
     """
 
     vendors: tuple[str, ...] = specs.VENDORS
@@ -51,6 +61,11 @@ class MockConfig:
     cache_mb: float = 32.0
     cors: bool = True
     cors_origins: tuple[str, ...] = ()
+    scenarios: tuple[tuple[str, str], ...] = ()
+    host: str = "127.0.0.1"
+    admin_token: str | None = None
+    journal_size: int = DEFAULT_SIZE
+    state_dir: str | None = None
 
     def __post_init__(self) -> None:
         for vendor in self.vendors:
@@ -68,8 +83,22 @@ class MockConfig:
         for origin in self.cors_origins:
             if (problem := origin_error(origin)) is not None:
                 raise ValueError(problem)
+        for vendor, scenario in self.scenarios:
+            if vendor != "*" and vendor not in self.vendors:
+                raise ValueError(f"scenario for {vendor!r}, which is not served here")
+            if scenario not in SCENARIOS:
+                raise ValueError(
+                    f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}"
+                )
+        if self.journal_size < 0:
+            raise ValueError(f"journal_size must be >= 0, got {self.journal_size!r}")
         if self.now.tzinfo is None:
             raise ValueError(f"now must be timezone-aware, got {self.now!r}")
+
+    def scenario_for(self, vendor: str) -> str:
+        """The scenario *vendor* starts in (its own choice, else every vendor's, else default)."""
+        chosen = dict(self.scenarios)
+        return chosen.get(vendor) or chosen.get("*") or "default"
 
     def prefix(self, vendor: str) -> str:
         """The path prefix *vendor* is mounted under (``""`` at root)."""

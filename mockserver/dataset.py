@@ -337,8 +337,6 @@ class _ChunkBuilder:
             self.subtotals,
         )
         channels, currencies, locales = self.channels, self.currencies, self.locales
-        fee, free_from, tax_rate = market.shipping_fee, market.free_shipping_from, market.tax_rate
-        gross = market.tax_included
         slot = ((now - 3600) - start) / self.total
         first = chunk * _CHUNK
         carts = []
@@ -359,13 +357,7 @@ class _ChunkBuilder:
             pick = bits(_POOL_BITS)
             basket, subtotal = baskets[pick], subtotals[pick]
             discount = (subtotal // 10) if rand() < 0.2 else 0
-            shipping = 0 if subtotal - discount >= free_from else fee
-            if gross:
-                total = subtotal + shipping - discount
-                tax = total - round(total / (1 + tax_rate))
-            else:
-                tax = round((subtotal - discount) * tax_rate)
-                total = subtotal + tax + shipping - discount
+            shipping, tax, total = price(market, subtotal, discount)
 
             if rand() < 0.65:
                 pick = int(rand() * len(customers))
@@ -391,6 +383,20 @@ class _ChunkBuilder:
             )  # fmt: skip
             carts.append(_new(Cart, fields))
         return carts
+
+
+def price(market: Market, subtotal: int, discount: int) -> tuple[int, int, int]:
+    """``(shipping, tax, total)`` of a cart of *subtotal* less *discount*, as *market* prices.
+
+    Shipping is free from the market's threshold; gross-priced markets (the EU's) include the
+    tax in the total, net-priced ones (the US's) add it.
+    """
+    shipping = 0 if subtotal - discount >= market.free_shipping_from else market.shipping_fee
+    if market.tax_included:
+        total = subtotal + shipping - discount
+        return shipping, total - round(total / (1 + market.tax_rate)), total
+    tax = round((subtotal - discount) * market.tax_rate)
+    return shipping, tax, subtotal + tax + shipping - discount
 
 
 def _baskets(

@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 import jwt
 from starlette.requests import Request
@@ -40,16 +38,12 @@ from .validation import Body
 if TYPE_CHECKING:
     from .vendor import Vendor
 
-__all__ = ["MAX_BODY", "Issuer", "TokenEndpoints", "expires", "read_form", "read_json"]
+__all__ = ["Issuer", "TokenEndpoints", "expires"]
 
 logger = logging.getLogger("cartkit.mock")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
-MAX_BODY = 16 * 1024
-"""Largest token request body read (bytes); larger ones are refused before parsing."""
-
-_FORM = "application/x-www-form-urlencoded"
 _HALF = 10  # bytes in each half of an opaque token: 20 hex characters of head, 20 of tag
 
 
@@ -188,58 +182,6 @@ def expires(seconds: int) -> int:
     browser's clock, and a token already expired on arrival would be fetched again per call.
     """
     return int(time.time()) + seconds
-
-
-async def read_form(request: Request, *, source: str = "body") -> dict[str, str]:
-    """The ``application/x-www-form-urlencoded`` body of *request*, one value per name.
-
-    Raises:
-        ApiError: a ``BAD_PARAMETER`` for another content type, an oversized or non-UTF-8 body,
-            or a parameter given twice (RFC 6749 §3.2: "MUST NOT be included more than once").
-    """
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media != _FORM:
-        raise ApiError(
-            Problem.BAD_PARAMETER,
-            f"Send the request as {_FORM} (got {_clip(media) or 'no Content-Type'!r})",
-            param="Content-Type",
-        )
-    text = await _read_text(request)
-    fields: dict[str, str] = {}
-    for name, value in parse_qsl(text, keep_blank_values=True, max_num_fields=100):
-        if name in fields:
-            raise ApiError(
-                Problem.BAD_PARAMETER, f"Parameter {_clip(name)!r} given twice", param=name
-            )
-        fields[name] = value
-    return fields
-
-
-async def read_json(request: Request) -> Any:
-    """The JSON body of *request*.
-
-    Raises:
-        ApiError: a ``BAD_PARAMETER`` for an oversized body or one that is not JSON.
-    """
-    text = await _read_text(request)
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise ApiError(Problem.BAD_PARAMETER, "The request body is not valid JSON") from None
-
-
-async def _read_text(request: Request) -> str:
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise ApiError(
-                Problem.BAD_PARAMETER, f"The request body is larger than {MAX_BODY} bytes"
-            )
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(Problem.BAD_PARAMETER, "The request body is not UTF-8") from None
 
 
 def _same(given: str | None, expected: str) -> bool:

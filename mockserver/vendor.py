@@ -220,7 +220,7 @@ class Vendor(ABC):
         try:
             await self.faults.apply(request.headers)
         except ApiError as exc:
-            return self.error(exc) if cors is None else cors.apply(request, self.error(exc))
+            return self.refusal(request, exc)
         key = request_key(request)
         answer = self.answers.get(key)
         if answer is None:
@@ -229,6 +229,11 @@ class Vendor(ABC):
                 answer = cors.apply(request, answer)
             self.answers.put(key, answer)
         return answer
+
+    def refusal(self, request: Request, error: ApiError) -> Response:
+        """*error* in this vendor's envelope, readable cross-origin (never remembered)."""
+        response = self.error(error)
+        return response if self.cors is None else self.cors.apply(request, response)
 
     def readable(self, endpoint: Endpoint) -> Endpoint:
         """*endpoint* (one of this vendor's other endpoints) with its answers readable

@@ -29,9 +29,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..bodies import read_form, read_json
 from ..errors import ApiError, Problem
 from ..model import Customer
-from ..tokens import TokenEndpoints, expires, read_form, read_json
+from ..tokens import TokenEndpoints, expires
 from ..validation import Body
 from ..vendor import json_response
 

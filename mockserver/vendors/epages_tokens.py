@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..tokens import TokenEndpoints, read_form
+from ..bodies import read_form
+from ..tokens import TokenEndpoints
 from ..vendor import json_response
 
 if TYPE_CHECKING:

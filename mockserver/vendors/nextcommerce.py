@@ -146,6 +146,10 @@ def _attribution_is(get: Callable[[Attribution], str | None], value: str) -> Pre
     return Match("attribution", lambda a: a is not None and get(a) == value)
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 class NextCommerce(Vendor):
     """Next Commerce Admin API carts list."""
 
@@ -250,8 +254,9 @@ class NextCommerce(Vendor):
 
     @staticmethod
     def _product(product: Product, noun: str) -> dict[str, Any]:
-        slug = re.sub(r"[^a-z0-9]+", "-", product.title.lower()).strip("-")
-        category_slug = re.sub(r"[^a-z0-9]+", "-", noun.lower()).strip("-")
+        # A title with no ASCII letter or digit (CJK, emoji) still gets a slug the spec accepts.
+        slug = _slug(product.title) or f"product-{product.number}"
+        category_slug = _slug(noun) or f"category-{zlib.crc32(noun.encode()) % 9973}"
         return {
             "id": product.number,
             "categories": [

@@ -22,8 +22,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..bodies import read_form
 from ..errors import ApiError, Problem
-from ..tokens import TokenEndpoints, read_form
+from ..tokens import TokenEndpoints
 from ..validation import Parameters
 from ..vendor import json_response
 

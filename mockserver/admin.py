@@ -1,0 +1,203 @@
+"""The admin API under ``/__cartkit/``: steer a running mock, and read what it was asked.
+
+- ``GET /__cartkit/scenarios``: every scenario, and the one each vendor answers in now;
+- ``PUT /__cartkit/scenario`` (``{"vendor": ..., "scenario": ...}``; no vendor: every vendor):
+  switch, on every worker, before the call returns;
+- ``GET /__cartkit/requests?vendor=&status=&limit=``: the journal, newest first, credentials
+  masked; ``DELETE /__cartkit/requests`` clears it.
+
+The API is described by ``mockserver/admin.yaml``, served at ``/__cartkit/openapi.json``.
+
+Anything that rewrites the mock must not be open to a network: on a host that is not a
+loopback address the admin API answers 403 unless the mock was started with ``--admin-token``,
+and with a token it answers 401 to any call without ``Authorization: Bearer <token>``.
+Refusals use cartkit's own envelope, ``{"error": {"message", "field"?}}``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from importlib import resources
+from typing import Any
+
+import yaml
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .bodies import read_json
+from .config import MockConfig
+from .errors import ApiError
+from .journal import Journal
+from .scenarios import SCENARIOS
+from .shared import SharedState
+
+__all__ = ["Admin", "is_loopback"]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+_MAX_LIMIT = 10_000
+_NONE: Mapping[str, str] = {}
+
+
+def is_loopback(host: str) -> bool:
+    """True when *host* (a name or an address to bind) only listens on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+
+class Admin:
+    """The admin endpoints of one mock (one instance per worker; state shared through files).
+
+    Args:
+        config: the mock's settings (served vendors, host, admin token, start-up scenarios).
+        state: the state every worker shares.
+        journal: this worker's journal.
+    """
+
+    def __init__(self, config: MockConfig, state: SharedState, journal: Journal) -> None:
+        self.config, self.state, self.journal = config, state, journal
+        self.open = config.admin_token is not None or is_loopback(config.host)
+        self._startup = {vendor: config.scenario_for(vendor) for vendor in config.vendors}
+
+    def routes(self) -> list[Route]:
+        """The admin routes (one route per path, so a 405 lists the right methods)."""
+        return [
+            Route("/__cartkit/openapi.json", self._guarded(self._document)),
+            Route("/__cartkit/scenarios", self._guarded(self._scenarios)),
+            Route("/__cartkit/scenario", self._guarded(self._switch), methods=["PUT"]),
+            Route("/__cartkit/requests", self._guarded(self._requests), methods=["GET", "DELETE"]),
+        ]
+
+    def scenario(self, vendor: str) -> str:
+        """The scenario *vendor* answers in now (run-time choice, else the start-up one)."""
+        chosen: Mapping[str, str] = self.state.current().get("scenarios", _NONE)
+        return chosen.get(vendor) or self._startup[vendor]
+
+    # -- endpoints -------------------------------------------------------------------------
+
+    async def _document(self, request: Request) -> Response:
+        return JSONResponse(_document())
+
+    async def _scenarios(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "scenarios": [
+                    {"name": s.name, "description": s.description} for s in SCENARIOS.values()
+                ],
+                "current": {vendor: self.scenario(vendor) for vendor in self.config.vendors},
+            }
+        )
+
+    async def _switch(self, request: Request) -> Response:
+        body = await _json(request)
+        scenario = body.get("scenario")
+        if not isinstance(scenario, str) or scenario not in SCENARIOS:
+            raise _Refused(
+                400,
+                f"Unknown scenario {scenario!r}: use one of {', '.join(SCENARIOS)}",
+                "scenario",
+            )
+        vendor = body.get("vendor")
+        if vendor is not None and vendor not in self.config.vendors:
+            raise _Refused(
+                400,
+                f"Vendor {vendor!r} is not served here: use one of "
+                f"{', '.join(self.config.vendors)}, or leave it out for all of them",
+                "vendor",
+            )
+        vendors = [vendor] if vendor is not None else list(self.config.vendors)
+
+        def switch(state: dict[str, Any]) -> None:
+            state.setdefault("scenarios", {}).update(dict.fromkeys(vendors, scenario))
+
+        self.state.change(switch)
+        return JSONResponse({"current": {v: self.scenario(v) for v in self.config.vendors}})
+
+    async def _requests(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            moment = time.time()
+            self.state.change(lambda state: state.update(journal_cleared=moment))
+            return Response(status_code=204)
+        query = request.query_params
+        vendor = query.get("vendor")
+        if vendor is not None and vendor not in self.config.vendors:
+            raise _Refused(400, f"Vendor {vendor!r} is not served here", "vendor")
+        status = _integer(query.get("status"), "status", 100, 599)
+        limit = _integer(query.get("limit"), "limit", 1, _MAX_LIMIT) or 100
+        found = self.journal.read(vendor=vendor, status=status, limit=limit)
+        for entry in found:
+            entry.pop("at", None)
+        return JSONResponse({"requests": found})
+
+    # -- access ----------------------------------------------------------------------------
+
+    def _guarded(self, endpoint: Endpoint) -> Endpoint:
+        async def guarded(request: Request) -> Response:
+            try:
+                self._check(request)
+                return await endpoint(request)
+            except _Refused as exc:
+                error: dict[str, Any] = {"message": exc.message}
+                if exc.field is not None:
+                    error["field"] = exc.field
+                headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+                return JSONResponse({"error": error}, exc.status, headers=headers)
+
+        return guarded
+
+    def _check(self, request: Request) -> None:
+        if not self.open:
+            raise _Refused(
+                403,
+                f"The admin API is off: this mock listens on {self.config.host!r}, not only on "
+                "this machine; start it with --admin-token to use the admin API from a network",
+            )
+        token = self.config.admin_token
+        if token is None:
+            return
+        given = request.headers.get("authorization", "")
+        scheme, _, value = given.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(value.encode(), token.encode()):
+            raise _Refused(401, "Send the admin token: Authorization: Bearer <--admin-token>")
+
+
+def _integer(raw: str | None, field: str, low: int, high: int) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise _Refused(400, f"Query parameter {field!r} must be an integer {low}-{high}", field)
+    return int(raw)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = await read_json(request)
+    except ApiError as exc:
+        raise _Refused(400, exc.message) from None
+    if not isinstance(body, dict):
+        raise _Refused(400, "The request body is not a JSON object")
+    return body
+
+
+_DOCUMENT: dict[str, Any] = {}
+
+
+def _document() -> dict[str, Any]:
+    """The admin API's OpenAPI document (package data, read once)."""
+    if not _DOCUMENT:
+        text = resources.files(__package__).joinpath("admin.yaml").read_text(encoding="utf-8")
+        _DOCUMENT.update(yaml.safe_load(text))
+    return _DOCUMENT
