@@ -16,6 +16,8 @@ Refusals use cartkit's own envelope, ``{"error": {"message", "field"?}}``.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hmac
 import ipaddress
 import time
@@ -89,7 +91,19 @@ class Admin:
     # -- endpoints -------------------------------------------------------------------------
 
     async def _document(self, request: Request) -> Response:
-        return JSONResponse(_document())
+        return JSONResponse(self.document)
+
+    @functools.cached_property
+    def document(self) -> dict[str, Any]:
+        """The admin API's OpenAPI document, its vendor lists narrowed to those served here."""
+        document = copy.deepcopy(_document())
+        put = document["paths"]["/__cartkit/scenario"]["put"]
+        body = put["requestBody"]["content"]["application/json"]["schema"]
+        body["properties"]["vendor"]["enum"] = list(self.config.vendors)
+        for param in document["paths"]["/__cartkit/requests"]["get"]["parameters"]:
+            if param["name"] == "vendor":
+                param["schema"]["enum"] = list(self.config.vendors)
+        return document
 
     async def _scenarios(self, request: Request) -> Response:
         return JSONResponse(

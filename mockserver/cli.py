@@ -6,6 +6,8 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
+import tempfile
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +18,14 @@ from starlette.applications import Starlette
 import specs
 from specs.cli import VENDOR
 
+from .admin import is_loopback
 from .app import create_app
 from .config import MockConfig
 from .cors import origin_error
 from .dataset import DEFAULT_NOW
 from .faults import FORCE_STATUS_HEADER
+from .journal import DEFAULT_SIZE
+from .scenarios import SCENARIOS
 
 __all__ = ["app_from_env", "serve"]
 
@@ -39,6 +44,7 @@ def _decode(text: str) -> MockConfig:
     fields["vendors"] = tuple(fields["vendors"])
     fields["shops"] = tuple(fields["shops"])
     fields["cors_origins"] = tuple(fields["cors_origins"])
+    fields["scenarios"] = tuple(tuple(pair) for pair in fields["scenarios"])
     return MockConfig(**fields)
 
 
@@ -65,6 +71,22 @@ def _origins(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
         if (problem := origin_error(origin)) is not None:
             raise click.BadParameter(problem)
     return value
+
+
+def _scenarios(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    chosen = []
+    for item in value:
+        vendor, _, name = item.rpartition("=")
+        if name not in SCENARIOS:
+            raise click.BadParameter(
+                f"{item!r}: unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}"
+            )
+        if vendor and vendor not in specs.VENDORS:
+            raise click.BadParameter(f"{item!r}: {specs.UnknownVendorError(vendor)}")
+        chosen.append((vendor or "*", name))
+    return tuple(chosen)
 
 
 def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
@@ -131,6 +153,14 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> d
               help="Answer CORS preflights and let browser pages on other origins read answers.")  # fmt: skip
 @click.option("--cors-origin", "cors_origins", multiple=True, callback=_origins, metavar="ORIGIN",
               help="Allow only this origin (repeatable), e.g. http://localhost:3000 [default: any].")  # fmt: skip
+@click.option("--scenario", "scenarios", multiple=True, callback=_scenarios,
+              metavar="[VENDOR=]NAME",
+              help=f"Start in this scenario (repeatable): {', '.join(SCENARIOS)}.")  # fmt: skip
+@click.option("--journal-size", default=DEFAULT_SIZE, show_default=True, type=click.IntRange(0),
+              help="Requests each worker keeps for GET /__cartkit/requests (0: none).")  # fmt: skip
+@click.option("--admin-token", envvar="CARTKIT_ADMIN_TOKEN",
+              help="Bearer token the admin API requires; needed for it on a non-loopback "
+              "--host [env CARTKIT_ADMIN_TOKEN].")  # fmt: skip
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))  # fmt: skip
 def serve(
@@ -151,12 +181,19 @@ def serve(
     cache_mb: float,
     cors: bool,
     cors_origins: tuple[str, ...],
+    scenarios: tuple[tuple[str, str], ...],
+    journal_size: int,
+    admin_token: str | None,
     log_level: str,
 ) -> None:
     """Serve seeded carts for every vendor (or one) with the vendors' real list semantics.
 
     Send the header X-Cartkit-Force-Status: 503 to make one call fail.
     """
+    if vendor is not None and any(v not in {"*", vendor} for v, _ in scenarios):
+        raise click.BadParameter(
+            f"a scenario for a vendor other than --vendor {vendor}", param_hint="'--scenario'"
+        )
     config = MockConfig(
         vendors=(vendor,) if vendor else specs.VENDORS,
         at_root=vendor is not None,
@@ -174,6 +211,10 @@ def serve(
         cache_mb=cache_mb,
         cors=cors,
         cors_origins=cors_origins,
+        scenarios=scenarios,
+        host=host,
+        admin_token=admin_token,
+        journal_size=journal_size,
     )
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     base = f"http://{host}:{port}"
@@ -196,6 +237,16 @@ def serve(
     )
     allowed = ", ".join(cors_origins) or "any origin"
     click.echo(f"  CORS          {allowed if cors else 'off (--no-cors)'}", err=True)
+    if admin_token is None and not is_loopback(host):
+        admin = f"off: {host} is not a loopback address; give --admin-token to use it"
+    else:
+        admin = f"{base}/__cartkit/ scenarios, scenario, requests (the journal), openapi.json"
+        admin += "; bearer token required" if admin_token else ""
+    click.echo(f"  admin         {admin}", err=True)
+    if chosen := {
+        v: config.scenario_for(v) for v in config.vendors if config.scenario_for(v) != "default"
+    }:
+        click.echo(f"  scenario      {', '.join(f'{v}={n}' for v, n in chosen.items())}", err=True)
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -204,6 +255,11 @@ def serve(
     }
     if workers == 1:
         uvicorn.run(create_app(config), **options)
-    else:
-        os.environ[_CONFIG_ENV] = _encode(config)
+        return
+    # The workers share their run-time state (scenarios, the journal) in a directory of ours.
+    shared = tempfile.mkdtemp(prefix="cartkit-state-")
+    try:
+        os.environ[_CONFIG_ENV] = _encode(dataclasses.replace(config, state_dir=shared))
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=workers, **options)
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
-import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,8 @@ from .access_log import redact_query
 from .auth import redact
 
 __all__ = ["DEFAULT_SIZE", "Journal"]
+
+_INSTANCES = itertools.count()  # apps of one process sharing a directory write apart
 
 DEFAULT_SIZE = 1000
 """Entries kept per worker unless ``--journal-size`` says otherwise."""
@@ -44,22 +46,25 @@ class Journal:
 
     Args:
         directory: the mock's state directory (shared by its workers).
-        size: entries per file (a worker keeps at most two files).
+        size: entries per file (a worker keeps at most two files); 0 keeps nothing.
         cleared: the instant (Unix seconds) entries must be newer than to be listed, as the
             shared state says (called on every read).
     """
 
     def __init__(self, directory: Path, size: int, cleared: Callable[[], float]) -> None:
-        if size < 1:
-            raise ValueError(f"size must be >= 1, got {size!r}")
+        if size < 0:
+            raise ValueError(f"size must be >= 0, got {size!r}")
         self.directory, self.size, self._cleared = directory, size, cleared
         self._pending: list[Entry] = []
         self._written = 0  # entries in the current file
         self._part = 0
         self._scheduled = False
+        self._name = f"journal-{os.getpid()}-{next(_INSTANCES)}"
 
     def record(self, entry: Entry) -> None:
         """Keep *entry*; it is written when the event loop is next free."""
+        if not self.size:  # no journal
+            return
         self._pending.append(entry)
         if not self._scheduled:
             self._scheduled = True
@@ -107,7 +112,7 @@ class Journal:
         return found[:limit]
 
     def _file(self, part: int) -> Path:
-        return self.directory / f"journal-{os.getpid()}-{part:06d}.jsonl"
+        return self.directory / f"{self._name}-{part:06d}.jsonl"
 
 
 def _jsonable(entry: Entry) -> dict[str, Any]:
@@ -134,8 +139,3 @@ def _headers(headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
         value = redact(name, value)
         out[name] = f"{out[name]}, {value}" if name in out else value
     return out
-
-
-def now() -> float:
-    """The instant an entry is stamped with (Unix seconds)."""
-    return time.time()

@@ -7,7 +7,9 @@
         assert len(carts) == len(expected)
 
 Override the ``cartkit_mock_config`` fixture (returning a :class:`~mockserver.MockConfig`) to
-change the seed, the number of carts, the token, ...
+change the seed, the number of carts, the token, ... A test can switch a scenario
+(``cartkit_mock.scenario("empty", "stateset")``) and read what the app under test sent
+(``cartkit_mock.requests("stateset")``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -51,6 +54,38 @@ class RunningMock:
     def url(self, vendor: str) -> str:
         """Base URL to give a client of *vendor* (``scheme://host[/prefix]``)."""
         return self.base_url + self.config.prefix(vendor)
+
+    def requests(
+        self, vendor: str | None = None, *, status: int | None = None, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """What the mock was asked, newest first (the journal; credentials masked)."""
+        params = {"vendor": vendor, "status": status, "limit": limit}
+        response = httpx.get(
+            f"{self.base_url}/__cartkit/requests",
+            params={k: v for k, v in params.items() if v is not None},
+            headers=self._admin(),
+        )
+        response.raise_for_status()
+        found: list[dict[str, Any]] = response.json()["requests"]
+        return found
+
+    def clear_requests(self) -> None:
+        """Empty the journal (a test's own requests then stand alone)."""
+        httpx.delete(
+            f"{self.base_url}/__cartkit/requests", headers=self._admin()
+        ).raise_for_status()
+
+    def scenario(self, name: str, vendor: str | None = None) -> None:
+        """Switch *vendor* (every vendor by default) to scenario *name*, on every worker."""
+        body = {"scenario": name, **({"vendor": vendor} if vendor else {})}
+        response = httpx.put(
+            f"{self.base_url}/__cartkit/scenario", json=body, headers=self._admin()
+        )
+        response.raise_for_status()
+
+    def _admin(self) -> dict[str, str]:
+        token = self.config.admin_token
+        return {"Authorization": f"Bearer {token}"} if token else {}
 
     def dataset(self, vendor: str) -> Dataset:
         """The canonical carts the server holds for *vendor* (rebuilt here: generation is deterministic)."""

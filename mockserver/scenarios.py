@@ -48,8 +48,10 @@ class Scenario:
 
 
 def _keep(dataset: Dataset, carts: list[Cart]) -> Dataset:
-    """*dataset* with only *carts*, renumbered (a cart's index is its position)."""
-    renumbered = [cart._replace(index=i) for i, cart in enumerate(carts)]
+    """*dataset* with only *carts*, renumbered in creation order (a cart's index is its
+    position, and ids are issued in creation order)."""
+    ordered = sorted(carts, key=lambda cart: (cart.created_at, cart.index))
+    renumbered = [cart._replace(index=i) for i, cart in enumerate(ordered)]
     return Dataset(
         market=dataset.market,
         seed=dataset.seed,
@@ -64,8 +66,14 @@ def _empty(dataset: Dataset) -> Dataset:
     return _keep(dataset, [])
 
 
+def _open(dataset: Dataset) -> list[Cart]:
+    """The newest carts still open (active or abandoned): every vendor lists those (29 Next
+    lists nothing else)."""
+    return [cart for cart in reversed(dataset.carts) if cart.status in _OPEN]
+
+
 def _one(dataset: Dataset) -> Dataset:
-    return _keep(dataset, dataset.carts[:1])
+    return _keep(dataset, _open(dataset)[:1])
 
 
 def _priced(dataset: Dataset, cart: Cart, basket: tuple[tuple[Product, int], ...]) -> Cart:
@@ -92,6 +100,7 @@ def _products(dataset: Dataset) -> list[Product]:
     return sorted(seen.values(), key=lambda p: p.number)
 
 
+_OPEN = frozenset({"active", "abandoned"})
 _LONG = 255  # the longest names the specs allow (Elastic Path's cart name, 29 Next's names)
 
 
@@ -99,7 +108,7 @@ def _large(dataset: Dataset) -> Dataset:
     """Twenty carts of fifty lines each, with names as long as the specs allow."""
     catalogue = _products(dataset) or [_product(1, "Item", 1000)]
     carts = []
-    for n, cart in enumerate(dataset.carts[:20]):
+    for n, cart in enumerate(_open(dataset)[:20]):
         basket = tuple((catalogue[(n * 50 + i) % len(catalogue)], 1 + (i % 3)) for i in range(50))
         first, last = cart.shopper
         long_first = (first * (_LONG // max(1, len(first)) + 1))[:_LONG]
@@ -137,7 +146,7 @@ _EDGE_NAMES = ("🎂 Birthday list", "سلة التسوق", "Ünïcödé cart", 
 
 def _edge(dataset: Dataset) -> Dataset:
     """Carts at the edges: zero value, one cent, very large, no optional data, odd names."""
-    seeds = dataset.carts[:6]
+    seeds = _open(dataset)[:6]
     if not seeds:
         return _keep(dataset, [])
     cent, dear = _product(1, "Sticker ✨", 1), _product(2, "Yacht 🛥️ (deposit)", 99_999_999)

@@ -9,7 +9,8 @@ from starlette.testclient import TestClient
 
 import specs
 from mockserver import MockConfig, create_app
-from mockserver.tokens import MAX_BODY, Issuer
+from mockserver.bodies import MAX_BODY
+from mockserver.tokens import Issuer
 
 KINDS = ("implicit", "client_credentials", "carts", "other")
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
