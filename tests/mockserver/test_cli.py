@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -128,6 +129,39 @@ def test_two_workers_accept_each_others_tokens() -> None:
         assert refused == 403 and b'"results":{"total":' in listed
 
 
+def test_a_scenario_switch_reaches_every_worker_and_the_journal_every_request() -> None:
+    with serve("--vendor", "stateset", "--carts", "40", "--workers", "2") as (base, _):
+        switched = httpx.put(f"{base}/__cartkit/scenario", json={"scenario": "empty"})
+        assert switched.json()["current"] == {"stateset": "empty"}
+        totals = {
+            httpx.get(f"{base}/v1/carts", headers=STATESET).json()["total_count"]
+            for _ in range(16)  # new connections: spread over both workers
+        }
+        assert totals == {0}
+        journal = httpx.get(f"{base}/__cartkit/requests", params={"limit": 100}).json()
+        entries = journal["requests"]
+        assert len(entries) == 16 and {e["scenario"] for e in entries} == {"empty"}
+        assert len({e["worker"] for e in entries}) == 2  # both workers' requests
+        assert all(e["headers"]["authorization"] == "Bearer ***" for e in entries)
+
+
+def test_a_networked_mock_says_its_admin_api_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing is bound (tests listen on loopback only): uvicorn.run is replaced.
+    from click.testing import CliRunner
+
+    from mockserver import cli
+
+    started: list[Any] = []
+    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **options: started.append(app))
+    result = CliRunner().invoke(
+        cli.serve, ["--host", "0.0.0.0", "--vendor", "stateset", "--carts", "5"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "admin         off: 0.0.0.0 is not a loopback address" in result.output
+    (app,) = started
+    assert app.state.config.host == "0.0.0.0" and not app.state.admin.open
+
+
 def test_cors_options() -> None:
     origin = {"Origin": "http://localhost:5173"}
     with serve(
@@ -150,6 +184,10 @@ def test_cors_options() -> None:
     ("args", "message"),
     [
         (["--cors-origin", "localhost:3000"], "did you mean 'http://localhost:3000'"),
+        (["--scenario", "emtpy"], "unknown scenario 'emtpy'"),
+        (["--scenario", "statset=down"], "did you mean 'stateset'"),
+        (["--vendor", "epages", "--scenario", "stateset=down"], "other than --vendor epages"),
+        (["--journal-size", "-1"], "--journal-size"),
         (["--vendor", "statset"], "did you mean 'stateset'"),
         (["--latency", "fast"], "MS or MS:JITTER"),
         (["--error-rate", "2"], "2"),
@@ -191,6 +229,34 @@ def test_pytest_fixture_gives_a_running_mock(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+def test_the_fixture_switches_scenarios_and_reads_the_journal(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import httpx, pytest
+        from mockserver import MockConfig
+
+        @pytest.fixture(scope="session")
+        def cartkit_mock_config():
+            return MockConfig(vendors=("stateset",), carts=30)
+
+        def test_an_app_under_test(cartkit_mock):
+            url = cartkit_mock.url("stateset") + "/v1/carts"
+            cartkit_mock.scenario("empty", "stateset")
+            body = httpx.get(url, params={"status": "active"},
+                             headers={"Authorization": "Bearer sk_x"}).json()
+            assert body["total_count"] == 0
+            (sent,) = cartkit_mock.requests("stateset")
+            assert sent["query"] == "status=active" and sent["scenario"] == "empty"
+            assert sent["headers"]["authorization"] == "Bearer ***"
+            cartkit_mock.clear_requests()
+            cartkit_mock.scenario("default")
+            assert cartkit_mock.requests() == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
 def test_running_mock_urls() -> None:
     from mockserver import MockConfig
 
@@ -209,5 +275,10 @@ def test_workers_rebuild_the_same_config() -> None:
         cors_origins=("http://localhost:3000",),
         client_id="app",
         client_secret="s3cret",
+        scenarios=(("*", "empty"), ("stateset", "down")),
+        host="0.0.0.0",
+        admin_token="t",
+        journal_size=10,
+        state_dir="/tmp/somewhere",
     )
     assert _decode(_encode(config)) == config
