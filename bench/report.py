@@ -179,11 +179,14 @@ def cost_table(costs: Sequence[Cost]) -> str:
             f"{c.no_cors_us:.2f}",
             f"{c.cors_cost_us:+.2f}",
             f"{c.cors_us / c.no_cors_us:.3f}",
+            f"{c.no_journal_us:.2f}",
+            f"{c.journal_cost_us:+.2f}",
         ]
         for c in costs
     ]
     headers = ["vendor", "no Origin µs", "CORS µs", "--no-cors µs", "CORS cost µs"]
-    return markdown([*headers, "CORS/--no-cors"], rows)
+    headers += ["CORS/--no-cors", "--journal-size 0 µs", "journal cost µs"]
+    return markdown(headers, rows)
 
 
 def scale_table(results: Sequence[ScaleResult]) -> str:

@@ -11,11 +11,12 @@ from urllib.parse import parse_qsl, urlencode
 if TYPE_CHECKING:
     from .journal import Journal
 
-__all__ = ["AccessLog", "redact_query"]
+__all__ = ["SECRET_QUERY", "AccessLog", "redact_query"]
 
 logger = logging.getLogger("cartkit.access")
 
-_SECRET_QUERY_WORDS = ("token", "key", "secret", "password", "signature", "auth")
+SECRET_QUERY = ("token", "key", "secret", "password", "signature", "auth")
+"""Query parameter names holding one of these words are credentials: their values are masked."""
 _ADMIN = "/__cartkit/"
 _PREFLIGHT = b"access-control-request-method"
 
@@ -30,7 +31,7 @@ def redact_query(query: str) -> str:
         return query
     pairs = parse_qsl(query, keep_blank_values=True)
     return urlencode(
-        [(k, "***" if any(w in k.lower() for w in _SECRET_QUERY_WORDS) else v) for k, v in pairs],
+        [(k, "***" if any(w in k.lower() for w in SECRET_QUERY) else v) for k, v in pairs],
         safe='[]*,:|"()',
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ApiError, Problem
 
-__all__ = ["AuthScheme", "redact"]
+__all__ = ["SECRET_HEADERS", "AuthScheme", "redact"]
 
 _BEARER = re.compile(r"bearer[ \t]+(\S(?:.*\S)?)", re.IGNORECASE | re.DOTALL)
 
@@ -90,7 +90,7 @@ class AuthScheme:
         return self.pattern is not None and self.pattern.pattern.lstrip("^").startswith("Bearer")
 
 
-_SECRET_HEADERS = frozenset(
+SECRET_HEADERS: frozenset[str] = frozenset(
     {
         "authorization",
         "spm-api-key",
@@ -104,7 +104,7 @@ _SECRET_HEADERS = frozenset(
 
 def redact(name: str, value: str) -> str:
     """*value* with any secret masked, for logs and reports (keeps the scheme word)."""
-    if name.lower() not in _SECRET_HEADERS:
+    if name.lower() not in SECRET_HEADERS:
         return value
     scheme, _, rest = value.partition(" ")
     if rest and scheme.lower() in {"bearer", "basic"}:

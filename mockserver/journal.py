@@ -2,8 +2,8 @@
 
 Each worker writes its own requests to files of its own in the mock's state directory, so
 recording takes no lock and none of another worker's time. An entry is kept in memory and
-written out with the others of the moment as soon as the worker's event loop is next free (the
-answer has been sent by then), one ``write`` per batch.
+written out, masked and as one compact JSON line, with the others of the next few milliseconds
+(:data:`FLUSH_AFTER`): one ``write`` per batch, after the answers were sent.
 
 The journal is bounded: a worker writes at most ``size`` entries to a file, then starts a new one
 and deletes the one before the last, so each worker keeps fewer than ``2 * size`` entries on disk
@@ -20,19 +20,27 @@ import asyncio
 import contextlib
 import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+import weakref
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from .access_log import redact_query
-from .auth import redact
+from .access_log import SECRET_QUERY, redact_query
+from .auth import SECRET_HEADERS, redact
 
 __all__ = ["DEFAULT_SIZE", "Journal"]
 
+_SECRET = re.compile("|".join(SECRET_QUERY))  # searched in the lower-cased query
+_SECRET_NAMES = frozenset(name.encode() for name in SECRET_HEADERS)
 _INSTANCES = itertools.count()  # apps of one process sharing a directory write apart
+
+FLUSH_AFTER = 0.005
+"""Seconds an entry waits in memory for others to share its ``write``: a reader waiting twice
+that long sees every worker's requests."""
 
 DEFAULT_SIZE = 1000
 """Entries kept per worker unless ``--journal-size`` says otherwise."""
@@ -60,31 +68,38 @@ class Journal:
         self._part = 0
         self._scheduled = False
         self._name = f"journal-{os.getpid()}-{next(_INSTANCES)}"
+        self._out: int | None = None  # the current file, open for appending
+        self._close: Callable[[], Any] = lambda: None
 
     def record(self, entry: Entry) -> None:
-        """Keep *entry*; it is written when the event loop is next free."""
+        """Keep *entry*; it is written within :data:`FLUSH_AFTER` seconds."""
         if not self.size:  # no journal
             return
         self._pending.append(entry)
         if not self._scheduled:
             self._scheduled = True
             try:
-                asyncio.get_running_loop().call_soon(self.flush)
+                asyncio.get_running_loop().call_later(FLUSH_AFTER, self.flush)
             except RuntimeError:  # no loop (a synchronous caller): write now
                 self.flush()
 
     def flush(self) -> None:
-        """Write the entries kept so far to this worker's current file."""
+        """Write the entries kept so far to this worker's current file (one ``write``)."""
         self._scheduled = False
         pending, self._pending = self._pending, []
+        worker = os.getpid()
         while pending:
             room = self.size - self._written
             batch, pending = pending[:room], pending[room:]
-            lines = b"".join(orjson.dumps(_jsonable(entry)) + b"\n" for entry in batch)
-            with self._file(self._part).open("ab") as out:
-                out.write(lines)
+            if self._out is None:
+                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+                self._out = os.open(self._file(self._part), flags, 0o600)
+                self._close = weakref.finalize(self, os.close, self._out)
+            os.write(self._out, b"".join(_line(entry, worker) for entry in batch))
             self._written += len(batch)
             if self._written >= self.size:
+                self._close()
+                self._out = None
                 self._part += 1
                 self._written = 0
                 with contextlib.suppress(FileNotFoundError):
@@ -100,7 +115,7 @@ class Journal:
         for path in self.directory.glob("journal-*.jsonl"):
             with contextlib.suppress(FileNotFoundError):  # a worker may delete an old file
                 for line in path.read_bytes().splitlines():
-                    entry = orjson.loads(line)
+                    entry = _entry(line)
                     if entry["at"] <= since:
                         continue
                     if vendor is not None and entry["vendor"] != vendor:
@@ -109,33 +124,61 @@ class Journal:
                         continue
                     found.append(entry)
         found.sort(key=lambda e: (e["at"], e["worker"]), reverse=True)
-        return found[:limit]
+        listed = found[:limit]
+        for entry in listed:
+            stamp = datetime.fromtimestamp(entry.pop("at"), UTC)
+            entry["time"] = stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return listed
 
     def _file(self, part: int) -> Path:
         return self.directory / f"{self._name}-{part:06d}.jsonl"
 
 
-def _jsonable(entry: Entry) -> dict[str, Any]:
+def _line(entry: Entry, worker: int) -> bytes:
+    """One journal line, secrets masked: a compact JSON array (readers make the object)."""
     at, method, path, query, status, elapsed, vendor, scenario, headers = entry
+    text = query.decode("latin-1")
+    if text and _SECRET.search(text.lower()):
+        text = redact_query(text)
+    sent = b"\n".join(
+        name + b": " + (_masked(name, value) if name in _SECRET_NAMES else value)
+        for name, value in headers
+    )
+    fields = (
+        at,
+        worker,
+        vendor,
+        method,
+        path,
+        text,
+        status,
+        elapsed,
+        scenario,
+        sent.decode("latin-1"),
+    )
+    return orjson.dumps(fields) + b"\n"
+
+
+def _masked(name: bytes, value: bytes) -> bytes:
+    return redact(name.decode("latin-1"), value.decode("latin-1")).encode("latin-1")
+
+
+def _entry(line: bytes) -> dict[str, Any]:
+    """The object a journal line stands for (see :func:`_line`)."""
+    at, worker, vendor, method, path, query, status, elapsed, scenario, sent = orjson.loads(line)
+    headers: dict[str, str] = {}
+    for pair in sent.split("\n") if sent else ():
+        name, _, value = pair.partition(": ")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return {
         "at": at,
-        "time": datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
-        "worker": os.getpid(),
+        "worker": worker,
         "vendor": vendor,
         "method": method,
         "path": path,
-        "query": redact_query(query.decode("latin-1")),
+        "query": query,
         "status": status,
         "duration_ms": round(elapsed, 3),
         "scenario": scenario,
-        "headers": _headers(headers),
+        "headers": headers,
     }
-
-
-def _headers(headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for raw_name, raw_value in headers:
-        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
-        value = redact(name, value)
-        out[name] = f"{out[name]}, {value}" if name in out else value
-    return out

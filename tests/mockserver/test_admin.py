@@ -223,15 +223,18 @@ def test_the_journal_is_bounded(tmp_path: Path) -> None:
 
 def test_a_change_reaches_every_worker_before_the_call_returns(tmp_path: Path) -> None:
     # Two apps on one state directory stand for two workers: no other channel between them.
-    first = TestClient(create_app(vendors=("stateset",), carts=10, state_dir=str(tmp_path)))
-    second = TestClient(create_app(vendors=("stateset",), carts=10, state_dir=str(tmp_path)))
-    first.put("/__cartkit/scenario", json={"scenario": "empty"})
-    assert second.get(STATESET, headers=AUTH["stateset"]).json()["total_count"] == 0
-    second.get(STATESET, headers={**AUTH["stateset"], "X-Cartkit-Scenario": "one"})
-    seen = first.get("/__cartkit/requests").json()["requests"]
-    assert [e["scenario"] for e in seen] == ["one", "empty"]  # the other worker's requests
-    second.delete("/__cartkit/requests")
-    assert first.get("/__cartkit/requests").json()["requests"] == []
+    # Each runs on an event loop of its own for the whole test, as a worker does.
+    def app() -> TestClient:
+        return TestClient(create_app(vendors=("stateset",), carts=10, state_dir=str(tmp_path)))
+
+    with app() as first, app() as second:
+        first.put("/__cartkit/scenario", json={"scenario": "empty"})
+        assert second.get(STATESET, headers=AUTH["stateset"]).json()["total_count"] == 0
+        second.get(STATESET, headers={**AUTH["stateset"], "X-Cartkit-Scenario": "one"})
+        seen = first.get("/__cartkit/requests").json()["requests"]
+        assert [e["scenario"] for e in seen] == ["one", "empty"]  # the other worker's requests
+        second.delete("/__cartkit/requests")
+        assert first.get("/__cartkit/requests").json()["requests"] == []
 
 
 def test_shared_state_changes_are_atomic_and_counted(tmp_path: Path) -> None:
