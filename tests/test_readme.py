@@ -232,3 +232,31 @@ def test_frontend_nextcommerce_and_epages_token_steps(serve: TestClient) -> None
 
 
 NEXT_VERSION = {"X-29next-API-Version": "2023-02-10"}
+
+
+# -- Scenarios, the journal, the admin API -------------------------------------------------------
+
+
+def test_scenario_examples(serve: TestClient) -> None:
+    header = {"Authorization": "Bearer sk_test_x", "X-Cartkit-Scenario": "empty"}
+    assert "-H 'X-Cartkit-Scenario: empty'" in README
+    body = get(serve, "/stateset/v1/carts?limit=1", header).json()
+    assert (body["object"], body["data"], body["total_count"]) == ("list", [], 0)
+    switch = {"vendor": "stateset", "scenario": "rate-limited"}
+    assert '{"vendor": "stateset", "scenario": "rate-limited"}' in README
+    try:
+        serve.put("/__cartkit/scenario", json=switch)
+        refused = serve.get("/stateset/v1/carts", headers={"Authorization": "Bearer sk_test_x"})
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED" in README
+        assert refused.headers["x-ratelimit-retry-after"] == "60"
+        assert "X-RateLimit-Retry-After: 60" in README
+        current = get(serve, "/__cartkit/scenarios").json()["current"]
+        assert current["stateset"] == "rate-limited"
+        journal = get(serve, "/__cartkit/requests?vendor=stateset&status=429&limit=5").json()
+        (entry,) = journal["requests"]
+        assert entry["headers"]["authorization"] == "Bearer ***" and entry["status"] == 429
+        assert serve.delete("/__cartkit/requests").status_code == 204
+        assert get(serve, "/__cartkit/requests").json()["requests"] == []
+    finally:
+        serve.put("/__cartkit/scenario", json={"scenario": "default"})
