@@ -43,7 +43,7 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     state = SharedState(Path(config.state_dir) if config.state_dir else None)
     admin = Admin(config, state, Journal(state.directory, config.journal_size, _cleared(state)))
     vendors: dict[str, Vendor] = {}
-    routes: list[Route] = [*admin.routes()]
+    routes: list[Route] = []
     for name in config.vendors:
         cls = vendor_class(name)
         dataset = generate(cls.market, seed=config.seed, count=config.carts, now=config.now)
@@ -66,6 +66,7 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     # header of their own.
     policy = CorsPolicy(config.cors_origins) if config.cors else None
     routes.append(Route("/__cartkit/health", policy.endpoint(_health) if policy else _health))
+    routes += admin.routes()  # last: the router tries routes in order, the vendors' go first
     journal = admin.journal if config.journal_size else None
     middleware = [Middleware(AccessLog, journal=journal, vendor_of=_vendor_of(config))]
     handlers: dict[Any, Any] = {}

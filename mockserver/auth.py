@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ApiError, Problem
 
-__all__ = ["SECRET_HEADERS", "AuthScheme", "redact"]
+__all__ = ["SECRET_HEADERS", "AuthScheme", "masked", "redact"]
 
 _BEARER = re.compile(r"bearer[ \t]+(\S(?:.*\S)?)", re.IGNORECASE | re.DOTALL)
 
@@ -106,7 +106,12 @@ def redact(name: str, value: str) -> str:
     """*value* with any secret masked, for logs and reports (keeps the scheme word)."""
     if name.lower() not in SECRET_HEADERS:
         return value
-    scheme, _, rest = value.partition(" ")
-    if rest and scheme.lower() in {"bearer", "basic"}:
-        return f"{scheme} ***"
-    return "***"
+    return masked(value.encode("latin-1")).decode("latin-1")
+
+
+def masked(secret: bytes) -> bytes:
+    """A secret header's value masked: ``Bearer ***`` (the scheme word kept), else ``***``."""
+    scheme, _, rest = secret.partition(b" ")
+    if rest and scheme.lower() in (b"bearer", b"basic"):
+        return scheme + b" ***"
+    return b"***"

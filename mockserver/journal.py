@@ -30,11 +30,11 @@ from typing import Any
 import orjson
 
 from .access_log import SECRET_QUERY, redact_query
-from .auth import SECRET_HEADERS, redact
+from .auth import SECRET_HEADERS, masked
 
 __all__ = ["DEFAULT_SIZE", "Journal"]
 
-_SECRET = re.compile("|".join(SECRET_QUERY))  # searched in the lower-cased query
+_SECRET = re.compile("|".join(SECRET_QUERY).encode())  # searched in the lower-cased query
 _SECRET_NAMES = frozenset(name.encode() for name in SECRET_HEADERS)
 _INSTANCES = itertools.count()  # apps of one process sharing a directory write apart
 
@@ -138,11 +138,13 @@ def _line(entry: Entry, worker: int) -> bytes:
     """One journal line, secrets masked: a compact JSON array (readers make the object)."""
     at, method, path, query, status, elapsed, vendor, scenario, headers = entry
     text = query.decode("latin-1")
-    if text and _SECRET.search(text.lower()):
+    if query and _SECRET.search(query.lower()):
         text = redact_query(text)
     sent = b"\n".join(
-        name + b": " + (_masked(name, value) if name in _SECRET_NAMES else value)
-        for name, value in headers
+        [
+            name + b": " + (masked(value) if name in _SECRET_NAMES else value)
+            for name, value in headers
+        ]
     )
     fields = (
         at,
@@ -157,10 +159,6 @@ def _line(entry: Entry, worker: int) -> bytes:
         sent.decode("latin-1"),
     )
     return orjson.dumps(fields) + b"\n"
-
-
-def _masked(name: bytes, value: bytes) -> bytes:
-    return redact(name.decode("latin-1"), value.decode("latin-1")).encode("latin-1")
 
 
 def _entry(line: bytes) -> dict[str, Any]:
