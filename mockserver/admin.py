@@ -16,7 +16,6 @@ Refusals use cartkit's own envelope, ``{"error": {"message", "field"?}}``.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import functools
 import hmac
@@ -34,7 +33,7 @@ from starlette.routing import Route
 from .bodies import read_json
 from .config import MockConfig
 from .errors import ApiError
-from .journal import FLUSH_AFTER, Journal
+from .journal import Journal
 from .scenarios import SCENARIOS
 from .shared import SharedState
 
@@ -152,8 +151,7 @@ class Admin:
             raise _Refused(400, f"Vendor {vendor!r} is not served here", "vendor")
         status = _integer(query.get("status"), "status", 100, 599)
         limit = _integer(query.get("limit"), "limit", 1, _MAX_LIMIT) or 100
-        await asyncio.sleep(2 * FLUSH_AFTER)  # every worker has written what it answered
-        found = self.journal.read(vendor=vendor, status=status, limit=limit)
+        found = await self.journal.gather(vendor=vendor, status=status, limit=limit)
         return JSONResponse({"requests": found})
 
     # -- access ----------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     elif overrides:
         raise TypeError("pass either a MockConfig or keyword overrides, not both")
     state = SharedState(Path(config.state_dir) if config.state_dir else None)
-    admin = Admin(config, state, Journal(state.directory, config.journal_size, _cleared(state)))
+    admin = Admin(config, state, Journal(state, config.journal_size))
     vendors: dict[str, Vendor] = {}
     routes: list[Route] = []
     for name in config.vendors:
@@ -78,10 +78,6 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     app.state.vendors = vendors
     app.state.admin = admin
     return app
-
-
-def _cleared(state: SharedState) -> Callable[[], float]:
-    return lambda: float(state.current().get("journal_cleared", 0.0))
 
 
 def _vendor_of(config: MockConfig) -> Callable[[str], str | None]:

@@ -1,14 +1,17 @@
 """The request journal: what the app under test sent the mock, readable from any worker.
 
-Each worker writes its own requests to files of its own in the mock's state directory, so
-recording takes no lock and none of another worker's time. An entry is kept in memory and
-written out, masked and as one compact JSON line, with the others of the next few milliseconds
-(:data:`FLUSH_AFTER`): one ``write`` per batch, after the answers were sent.
+Recording a request costs the hot path almost nothing: the worker keeps the raw entry in memory
+(at most ``size`` of them, the oldest dropped first). Only when someone reads the journal does
+any work happen: the reader asks every worker, through the shared state, to write out what it
+kept; each worker, which looks for such a request every few milliseconds while it holds entries
+(:data:`WATCH_EVERY`), masks them and appends them to files of its own in the mock's state
+directory as compact JSON lines, one ``write`` per batch. The reader waits twice that long, then
+reads every worker's files.
 
 The journal is bounded: a worker writes at most ``size`` entries to a file, then starts a new one
 and deletes the one before the last, so each worker keeps fewer than ``2 * size`` entries on disk
-and a read (``GET /__cartkit/requests``) reads at most that much per worker. Clearing it records
-the instant (in the shared state): older entries are no longer listed, on every worker.
+and a read reads at most that much per worker. Clearing it records the instant (in the shared
+state): older entries are no longer listed, on every worker.
 
 Secrets never reach the files: credential headers and credential-like query values are masked
 before an entry is written.
@@ -22,6 +25,7 @@ import itertools
 import os
 import re
 import weakref
+from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +35,7 @@ import orjson
 
 from .access_log import SECRET_QUERY, redact_query
 from .auth import SECRET_HEADERS, masked
+from .shared import SharedState
 
 __all__ = ["DEFAULT_SIZE", "Journal"]
 
@@ -38,9 +43,9 @@ _SECRET = re.compile("|".join(SECRET_QUERY).encode())  # searched in the lower-c
 _SECRET_NAMES = frozenset(name.encode() for name in SECRET_HEADERS)
 _INSTANCES = itertools.count()  # apps of one process sharing a directory write apart
 
-FLUSH_AFTER = 0.005
-"""Seconds an entry waits in memory for others to share its ``write``: a reader waiting twice
-that long sees every worker's requests."""
+WATCH_EVERY = 0.005
+"""Seconds between a worker's looks for a reader's request, while it holds entries: a reader
+waiting twice that long sees every worker's requests."""
 
 DEFAULT_SIZE = 1000
 """Entries kept per worker unless ``--journal-size`` says otherwise."""
@@ -53,40 +58,50 @@ class Journal:
     """This worker's side of the journal, and a reader of every worker's.
 
     Args:
-        directory: the mock's state directory (shared by its workers).
-        size: entries per file (a worker keeps at most two files); 0 keeps nothing.
-        cleared: the instant (Unix seconds) entries must be newer than to be listed, as the
-            shared state says (called on every read).
+        state: the state the mock's workers share (its directory holds the journal's files).
+        size: entries kept in memory and per file (a worker keeps at most two files); 0 keeps
+            nothing.
     """
 
-    def __init__(self, directory: Path, size: int, cleared: Callable[[], float]) -> None:
+    def __init__(self, state: SharedState, size: int) -> None:
         if size < 0:
             raise ValueError(f"size must be >= 0, got {size!r}")
-        self.directory, self.size, self._cleared = directory, size, cleared
-        self._pending: list[Entry] = []
+        self.state, self.directory, self.size = state, state.directory, size
+        self._pending: deque[Entry] = deque(maxlen=size or None)
+        self._answered = state.journal_asked
+        self._watching = False
         self._written = 0  # entries in the current file
         self._part = 0
-        self._scheduled = False
         self._name = f"journal-{os.getpid()}-{next(_INSTANCES)}"
         self._out: int | None = None  # the current file, open for appending
         self._close: Callable[[], Any] = lambda: None
 
     def record(self, entry: Entry) -> None:
-        """Keep *entry*; it is written within :data:`FLUSH_AFTER` seconds."""
+        """Keep *entry* (in memory, until a reader asks)."""
         if not self.size:  # no journal
             return
         self._pending.append(entry)
-        if not self._scheduled:
-            self._scheduled = True
+        if not self._watching:
             try:
-                asyncio.get_running_loop().call_later(FLUSH_AFTER, self.flush)
-            except RuntimeError:  # no loop (a synchronous caller): write now
-                self.flush()
+                asyncio.get_running_loop().call_later(WATCH_EVERY, self._watch)
+            except RuntimeError:  # no loop (a synchronous caller): a read of this worker writes
+                return
+            self._watching = True
+
+    def _watch(self) -> None:
+        """Write out what this worker kept when a reader asked; look again while it holds any."""
+        if self.state.journal_asked != self._answered:
+            self.flush()
+        if self._pending:
+            asyncio.get_running_loop().call_later(WATCH_EVERY, self._watch)
+        else:
+            self._watching = False
 
     def flush(self) -> None:
         """Write the entries kept so far to this worker's current file (one ``write``)."""
-        self._scheduled = False
-        pending, self._pending = self._pending, []
+        self._answered = self.state.journal_asked
+        pending = list(self._pending)
+        self._pending.clear()
         worker = os.getpid()
         while pending:
             room = self.size - self._written
@@ -105,12 +120,21 @@ class Journal:
                 with contextlib.suppress(FileNotFoundError):
                     self._file(self._part - 2).unlink()
 
+    async def gather(
+        self, *, vendor: str | None = None, status: int | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Every worker's most recent entries, newest first, filtered: ask every worker to
+        write out what it kept, wait for them, then :meth:`read`."""
+        self.state.ask_journal()
+        await asyncio.sleep(2 * WATCH_EVERY)
+        return self.read(vendor=vendor, status=status, limit=limit)
+
     def read(
         self, *, vendor: str | None = None, status: int | None = None, limit: int = 100
     ) -> list[dict[str, Any]]:
-        """The most recent entries of every worker, newest first, filtered."""
+        """The entries every worker has written out, and this worker's, newest first, filtered."""
         self.flush()
-        since = self._cleared()
+        since = float(self.state.current().get("journal_cleared", 0.0))
         found = []
         for path in self.directory.glob("journal-*.jsonl"):
             with contextlib.suppress(FileNotFoundError):  # a worker may delete an old file

@@ -6,10 +6,11 @@ lives in a directory the mock owns:
 
 - ``state.json``, the state itself, replaced atomically (write, then rename) under a file lock
   by whichever worker changes it;
-- ``generation``, an 8-byte counter that every worker maps into memory. A request reads it (a
+- ``generation``, counters that every worker maps into memory. A request reads the first (a
   few hundred nanoseconds, no system call); only when it moved does the worker read
   ``state.json`` again. The writer bumps it after the rename, so any request that starts after
-  the admin call returned, on any worker, sees the change.
+  the admin call returned, on any worker, sees the change. The second counts how often a reader
+  of the journal asked every worker to write out what it kept (see :mod:`.journal`).
 
 The directory comes from the parent process (``cartkit serve`` makes one for its workers) or is
 made, and removed at exit, by a single-process mock.
@@ -30,7 +31,8 @@ from typing import Any
 
 __all__ = ["SharedState"]
 
-_COUNTER = 8  # bytes of the generation counter
+_COUNTER = 8  # bytes of one counter
+_COUNTERS = 2  # the state's generation, then how often the journal was asked for
 
 
 class SharedState:
@@ -52,11 +54,11 @@ class SharedState:
         with self._locked():
             counter = directory / "generation"
             if not counter.exists():
-                counter.write_bytes(bytes(_COUNTER))
+                counter.write_bytes(bytes(_COUNTER * _COUNTERS))
                 self._file.write_text("{}")
         descriptor = os.open(counter, os.O_RDWR)
         try:
-            self._counter = mmap.mmap(descriptor, _COUNTER)
+            self._counter = mmap.mmap(descriptor, _COUNTER * _COUNTERS)
         finally:
             os.close(descriptor)
         self._seen = -1
@@ -66,6 +68,17 @@ class SharedState:
     def generation(self) -> int:
         """How many changes the state has seen (all workers together)."""
         return int.from_bytes(self._counter[:_COUNTER], "little")
+
+    @property
+    def journal_asked(self) -> int:
+        """How often some worker asked every worker to write its journal out."""
+        return int.from_bytes(self._counter[_COUNTER : 2 * _COUNTER], "little")
+
+    def ask_journal(self) -> None:
+        """Ask every worker to write its journal out (each does within a few milliseconds)."""
+        with self._locked():
+            asked = (self.journal_asked + 1).to_bytes(_COUNTER, "little")
+            self._counter[_COUNTER : 2 * _COUNTER] = asked
 
     def current(self) -> dict[str, Any]:
         """The state as it is now (read again only when some worker changed it)."""

@@ -206,16 +206,25 @@ def test_no_journal_with_size_zero() -> None:
 
 def test_the_journal_is_bounded(tmp_path: Path) -> None:
     state = SharedState(tmp_path)
-    journal = Journal(tmp_path, size=10, cleared=lambda: 0.0)
+    journal = Journal(state, size=10)
     for n in range(95):
         journal.record((float(n + 1), "GET", f"/p{n}", b"", 200, 1.0, "stateset", None, []))
-        journal.flush()
+        if n % 7 == 0:
+            journal.flush()
     kept = journal.read(limit=1000)
-    # At most two files of ten: the newest entries, newest first.
+    # At most two files of ten, and ten held in memory: the newest entries, newest first.
     assert 10 <= len(kept) <= 20
     assert [e["path"] for e in kept[:3]] == ["/p94", "/p93", "/p92"]
     assert len(list(tmp_path.glob("journal-*.jsonl"))) <= 2
     assert state.generation == 0
+
+
+def test_recording_costs_no_write_until_someone_reads(tmp_path: Path) -> None:
+    journal = Journal(SharedState(tmp_path), size=10)
+    for n in range(25):
+        journal.record((float(n + 1), "GET", f"/p{n}", b"", 200, 1.0, "stateset", None, []))
+    assert not list(tmp_path.glob("journal-*.jsonl"))  # nothing written yet
+    assert [e["path"] for e in journal.read(limit=100)] == [f"/p{n}" for n in range(24, 14, -1)]
 
 
 # -- shared state -------------------------------------------------------------------------------
