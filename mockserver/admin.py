@@ -4,7 +4,11 @@
 - ``PUT /__cartkit/scenario`` (``{"vendor": ..., "scenario": ...}``; no vendor: every vendor):
   switch, on every worker, before the call returns;
 - ``GET /__cartkit/requests?vendor=&status=&limit=``: the journal, newest first, credentials
-  masked; ``DELETE /__cartkit/requests`` clears it.
+  masked; ``DELETE /__cartkit/requests`` clears it;
+- ``POST /__cartkit/carts`` (``{"carts": [...]}``, the shape of ``carts.schema.json``, served at
+  ``GET /__cartkit/carts.schema.json``): add carts, for every vendor and worker;
+  ``GET /__cartkit/carts`` counts them; ``DELETE /__cartkit/carts`` returns to the start-up
+  carts. A refused body changes nothing.
 
 The API is described by ``mockserver/admin.yaml``, served at ``/__cartkit/openapi.json``.
 
@@ -20,10 +24,11 @@ import copy
 import functools
 import hmac
 import ipaddress
+import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from starlette.requests import Request
@@ -36,11 +41,17 @@ from .errors import ApiError
 from .journal import Journal
 from .scenarios import SCENARIOS
 from .shared import SharedState
+from .userdata import MAX_ADDED, DataError, schema, validate
+
+if TYPE_CHECKING:
+    from .steering import Steering
 
 __all__ = ["Admin", "is_loopback"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 _MAX_LIMIT = 10_000
+_MAX_CARTS_BODY = 4 * 2**20  # bytes of one POST /__cartkit/carts
+_BODY = "request body"
 _NONE: Mapping[str, str] = {}
 
 
@@ -73,6 +84,8 @@ class Admin:
         self.config, self.state, self.journal = config, state, journal
         self.open = config.admin_token is not None or is_loopback(config.host)
         self._startup = {vendor: config.scenario_for(vendor) for vendor in config.vendors}
+        self.steerings: dict[str, Steering] = {}
+        """Each vendor's steering (set by the app once built), where added carts are checked."""
 
     def routes(self) -> list[Route]:
         """The admin routes (one route per path, so a 405 lists the right methods)."""
@@ -81,11 +94,19 @@ class Admin:
             Route("/__cartkit/scenarios", self._guarded(self._scenarios)),
             Route("/__cartkit/scenario", self._guarded(self._switch), methods=["PUT"]),
             Route("/__cartkit/requests", self._guarded(self._requests), methods=["GET", "DELETE"]),
+            Route(
+                "/__cartkit/carts",
+                self._guarded(self._carts),
+                methods=["GET", "POST", "DELETE"],
+            ),
+            Route("/__cartkit/carts.schema.json", self._guarded(self._schema)),
         ]
 
-    def scenario(self, vendor: str) -> str:
+    def scenario(self, vendor: str, state: Mapping[str, Any] | None = None) -> str:
         """The scenario *vendor* answers in now (run-time choice, else the start-up one)."""
-        chosen: Mapping[str, str] = self.state.current().get("scenarios", _NONE)
+        if state is None:
+            state = self.state.current()
+        chosen: Mapping[str, str] = state.get("scenarios", _NONE)
         return chosen.get(vendor) or self._startup[vendor]
 
     # -- endpoints -------------------------------------------------------------------------
@@ -154,6 +175,55 @@ class Admin:
         found = await self.journal.gather(vendor=vendor, status=status, limit=limit)
         return JSONResponse({"requests": found})
 
+    async def _schema(self, request: Request) -> Response:
+        return JSONResponse(schema())
+
+    async def _carts(self, request: Request) -> Response:
+        if request.method == "POST":
+            return await self._add(request)
+        if request.method == "DELETE":
+
+            def reset(state: dict[str, Any]) -> None:
+                self.state.write("carts", [])
+                state["carts"] = state.get("carts", 0) + 1
+
+            self.state.change(reset)
+        return JSONResponse(self._counts())
+
+    async def _add(self, request: Request) -> Response:
+        body = await _json(request, limit=_MAX_CARTS_BODY)
+        try:
+            entries = validate(body, _BODY)
+        except DataError as exc:
+            raise _Refused(400, str(exc), exc.where or None) from None
+
+        def add(state: dict[str, Any]) -> None:
+            added: list[dict[str, Any]] = self.state.read("carts", [])
+            if len(added) + len(entries) > MAX_ADDED:
+                raise _Refused(
+                    400,
+                    f"At most {MAX_ADDED} carts can be added at run time ({len(added)} are): "
+                    "DELETE /__cartkit/carts first",
+                    "carts",
+                )
+            for steering in self.steerings.values():
+                try:
+                    steering.with_added([*added, *entries], source=_BODY)
+                except DataError as exc:
+                    index = None if exc.index is None else exc.index - len(added)
+                    error = DataError(_BODY, index, exc.field, exc.reason)
+                    raise _Refused(400, str(error), error.where) from None
+            self.state.write("carts", [*added, *entries])
+            state["carts"] = state.get("carts", 0) + 1
+
+        self.state.change(add)
+        return JSONResponse({"added": len(entries), **self._counts()}, status_code=201)
+
+    def _counts(self) -> dict[str, Any]:
+        added = self.state.read("carts", [])
+        served = {name: len(s.current().dataset) for name, s in self.steerings.items()}
+        return {"carts": served, "added_total": len(added)}
+
     # -- access ----------------------------------------------------------------------------
 
     def _guarded(self, endpoint: Endpoint) -> Endpoint:
@@ -194,9 +264,9 @@ def _integer(raw: str | None, field: str, low: int, high: int) -> int | None:
     return int(raw)
 
 
-async def _json(request: Request) -> dict[str, Any]:
+async def _json(request: Request, **limit: int) -> dict[str, Any]:
     try:
-        body = await read_json(request)
+        body = await read_json(request, **limit)
     except ApiError as exc:
         raise _Refused(400, exc.message) from None
     if not isinstance(body, dict):
@@ -212,4 +282,11 @@ def _document() -> dict[str, Any]:
     if not _DOCUMENT:
         text = resources.files(__package__).joinpath("admin.yaml").read_text(encoding="utf-8")
         _DOCUMENT.update(yaml.safe_load(text))
+        # The carts schema is written once, for the data file; its definitions join the
+        # document's components (OpenAPI 3.1 schemas are JSON Schema 2020-12).
+        carts = json.loads(json.dumps(schema()).replace('"#/$defs/', '"#/components/schemas/'))
+        definitions = carts.pop("$defs")
+        for key in ("$schema", "$id"):
+            carts.pop(key)
+        _DOCUMENT["components"]["schemas"].update({**definitions, "Carts": carts})
     return _DOCUMENT

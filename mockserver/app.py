@@ -23,14 +23,18 @@ from .dataset import Dataset, generate
 from .journal import Journal
 from .shared import SharedState
 from .steering import Steering
+from .userdata import extend
 from .vendor import Vendor
 from .vendors import vendor_class
 
-__all__ = ["create_app", "datasets"]
+__all__ = ["create_app", "datasets", "startup_dataset"]
 
 
 def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     """Build the mock for *config* (or ``MockConfig(**overrides)``); datasets are generated now.
+
+    Raises:
+        DataError: a cart of ``config.data`` cannot be completed (see :mod:`.userdata`).
 
     >>> app = create_app(vendors=("stateset",), carts=50)
     >>> app.state.vendors["stateset"].dataset.carts[0].status in {"active", "abandoned", "converted", "expired"}
@@ -43,21 +47,18 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     state = SharedState(Path(config.state_dir) if config.state_dir else None)
     admin = Admin(config, state, Journal(state, config.journal_size))
     vendors: dict[str, Vendor] = {}
+    steerings: dict[str, Steering] = {}
     routes: list[Route] = []
     for name in config.vendors:
-        cls = vendor_class(name)
-        dataset = generate(cls.market, seed=config.seed, count=config.carts, now=config.now)
-        vendor = cls(dataset, config)
+        vendor = vendor_class(name)(startup_dataset(config, name), config)
         vendor.warm()
         vendors[name] = vendor
-        steering = Steering(vendor, admin)
-        routes.append(
-            Route(vendor.prefix + vendor.route, steering.handle, methods=["GET"], name=name)
-        )
+        steering = steerings[name] = Steering(vendor, admin)
+        routes.append(Route(vendor.prefix + vendor.route, steering, methods=["GET"], name=name))
         documents = [("", vendor.spec)]
-        if (tokens := vendor.token_endpoints()) is not None:
-            routes.extend(tokens.routes())
-            documents.append(("/tokens", tokens.spec))
+        if vendor.token_spec is not None:
+            routes.extend(steering.token_routes())
+            documents.append(("/tokens", vendor.token_spec))
         for folder, document in documents:
             for fmt in ("json", "yaml"):
                 endpoint = vendor.readable(_spec_endpoint(vendor, document, fmt))
@@ -66,6 +67,7 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     # header of their own.
     policy = CorsPolicy(config.cors_origins) if config.cors else None
     routes.append(Route("/__cartkit/health", policy.endpoint(_health) if policy else _health))
+    admin.steerings = steerings
     routes += admin.routes()  # last: the router tries routes in order, the vendors' go first
     journal = admin.journal if config.journal_size else None
     middleware = [Middleware(AccessLog, journal=journal, vendor_of=_vendor_of(config))]
@@ -75,9 +77,21 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
         handlers = {status: _readable_error(policy) for status in (404, 405)}
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
     app.state.config = config
-    app.state.vendors = vendors
+    app.state.vendors = vendors  # on the start-up carts
+    app.state.steering = steerings
     app.state.admin = admin
     return app
+
+
+def startup_dataset(config: MockConfig, vendor: str) -> Dataset:
+    """*vendor*'s carts at start-up: ``config.carts`` generated ones and ``config.data``'s.
+
+    Raises:
+        DataError: a cart of ``config.data`` cannot be completed.
+    """
+    market = vendor_class(vendor).market
+    dataset = generate(market, seed=config.seed, count=config.carts, now=config.now)
+    return extend(dataset, config.entries, source=config.data_source or "data")
 
 
 def _vendor_of(config: MockConfig) -> Callable[[str], str | None]:
@@ -95,8 +109,8 @@ def _vendor_of(config: MockConfig) -> Callable[[str], str | None]:
 
 
 def datasets(app: Starlette) -> dict[str, Dataset]:
-    """The dataset behind each vendor of *app*."""
-    return {name: vendor.dataset for name, vendor in app.state.vendors.items()}
+    """The carts each vendor of *app* serves now (start-up carts and those added since)."""
+    return {name: steering.current().dataset for name, steering in app.state.steering.items()}
 
 
 def _spec_endpoint(
@@ -133,5 +147,6 @@ def _readable_error(policy: CorsPolicy) -> Callable[[Request, Exception], Awaita
 
 async def _health(request: Request) -> Response:
     config: MockConfig = request.app.state.config
-    vendors = {name: vendor.describe() for name, vendor in request.app.state.vendors.items()}
+    steerings = request.app.state.steering.items()
+    vendors = {name: steering.current().describe() for name, steering in steerings}
     return JSONResponse({"status": "ok", "seed": config.seed, "vendors": vendors})

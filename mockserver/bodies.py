@@ -47,27 +47,25 @@ async def read_form(request: Request, *, source: str = "body") -> dict[str, str]
     return fields
 
 
-async def read_json(request: Request) -> Any:
-    """The JSON body of *request*.
+async def read_json(request: Request, *, limit: int = MAX_BODY) -> Any:
+    """The JSON body of *request*, at most *limit* bytes.
 
     Raises:
         ApiError: a ``BAD_PARAMETER`` for an oversized body or one that is not JSON.
     """
-    text = await _read_text(request)
+    text = await _read_text(request, limit)
     try:
         return json.loads(text)
     except ValueError:
         raise ApiError(Problem.BAD_PARAMETER, "The request body is not valid JSON") from None
 
 
-async def _read_text(request: Request) -> str:
+async def _read_text(request: Request, limit: int = MAX_BODY) -> str:
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
-            raise ApiError(
-                Problem.BAD_PARAMETER, f"The request body is larger than {MAX_BODY} bytes"
-            )
+        if len(body) > limit:
+            raise ApiError(Problem.BAD_PARAMETER, f"The request body is larger than {limit} bytes")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

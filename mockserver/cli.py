@@ -19,13 +19,14 @@ import specs
 from specs.cli import VENDOR
 
 from .admin import is_loopback
-from .app import create_app
+from .app import create_app, startup_dataset
 from .config import MockConfig
 from .cors import origin_error
 from .dataset import DEFAULT_NOW
 from .faults import FORCE_STATUS_HEADER
 from .journal import DEFAULT_SIZE
 from .scenarios import SCENARIOS
+from .userdata import DataError, read
 
 __all__ = ["app_from_env", "serve"]
 
@@ -35,6 +36,8 @@ _CONFIG_ENV = "CARTKIT_MOCK_CONFIG"
 def _encode(config: MockConfig) -> str:
     fields = dataclasses.asdict(config)
     fields["now"] = config.now.isoformat()
+    # Workers get the carts themselves, not the file: they all serve what was validated.
+    fields["data"] = list(fields.pop("entries"))
     return json.dumps(fields)
 
 
@@ -45,6 +48,7 @@ def _decode(text: str) -> MockConfig:
     fields["shops"] = tuple(fields["shops"])
     fields["cors_origins"] = tuple(fields["cors_origins"])
     fields["scenarios"] = tuple(tuple(pair) for pair in fields["scenarios"])
+    fields["data"] = tuple(fields["data"])
     return MockConfig(**fields)
 
 
@@ -101,13 +105,36 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     return moment
 
 
+def _data(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, tuple[dict[str, Any], ...]] | None:
+    if value is None:
+        return None
+    try:
+        return value, read(value)
+    except DataError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--vendor", type=VENDOR, help="Serve only this vendor, at its real root path.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Dataset seed.")
 @click.option(
-    "--carts", default=1000, show_default=True, type=click.IntRange(0), help="Carts per vendor."
+    "--carts",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Generated carts per vendor (beside --data's; 0: only those).",
+)
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False),
+    callback=_data,
+    metavar="FILE",
+    help="Your own carts (JSON or YAML, the shape of carts.schema.json), for every vendor.",
 )
 @click.option(
     "--now",
@@ -169,6 +196,7 @@ def serve(
     vendor: str | None,
     seed: int,
     carts: int,
+    data: tuple[str, tuple[dict[str, Any], ...]] | None,
     now: datetime,
     workers: int,
     token: str | None,
@@ -199,6 +227,8 @@ def serve(
         at_root=vendor is not None,
         seed=seed,
         carts=carts,
+        data=data[1] if data else (),
+        data_source=data[0] if data else None,
         now=now,
         token=token,
         api_key=api_key,
@@ -217,9 +247,18 @@ def serve(
         journal_size=journal_size,
     )
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
+    # A data file whose carts cannot be completed stops the mock before it serves anything.
+    try:
+        app = create_app(config) if workers == 1 else None
+        if app is None and config.entries:
+            for name in config.vendors:
+                startup_dataset(config, name)
+    except DataError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--data'") from None
     base = f"http://{host}:{port}"
     click.echo(
-        f"cartkit mock: {len(config.vendors)} vendor(s), seed {seed}, {carts} carts each, "
+        f"cartkit mock: {len(config.vendors)} vendor(s), seed {seed}, {carts} carts each"
+        f"{f' + {len(config.entries)} from {config.data_source}' if data else ''}, "
         f"{workers} worker(s) on {base}",
         err=True,
     )
@@ -253,8 +292,8 @@ def serve(
         "log_level": log_level,
         "access_log": False,
     }
-    if workers == 1:
-        uvicorn.run(create_app(config), **options)
+    if app is not None:
+        uvicorn.run(app, **options)
         return
     # The workers share their run-time state (scenarios, the journal) in a directory of ours.
     shared = tempfile.mkdtemp(prefix="cartkit-state-")

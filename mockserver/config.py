@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import specs
 
@@ -11,6 +14,7 @@ from .cors import origin_error
 from .dataset import DEFAULT_NOW
 from .journal import DEFAULT_SIZE
 from .scenarios import SCENARIOS
+from .userdata import entries_from
 
 __all__ = ["MockConfig"]
 
@@ -23,7 +27,11 @@ class MockConfig:
         vendors: the vendors to serve.
         at_root: serve the (single) vendor at its real root path instead of under ``/<vendor>``.
         seed: dataset seed; each vendor derives its own from it.
-        carts: number of carts per vendor.
+        carts: number of generated carts per vendor (beside those of *data*).
+        data: your own carts: a JSON or YAML file, or a list of dicts, in the shape of
+            ``carts.schema.json`` (validated now: a bad entry raises
+            :class:`~mockserver.userdata.DataError`, naming it).
+        data_source: what errors call *data* (default: the file's path, or ``data``).
         now: anchor instant; cart dates and time-like envelope fields derive from it.
         token: when set, the only bearer token accepted (bearer vendors).
         api_key: when set, the only API key accepted (ShopiMind).
@@ -49,6 +57,8 @@ class MockConfig:
     at_root: bool = False
     seed: int = 0
     carts: int = 1000
+    data: str | Path | Sequence[Mapping[str, Any]] = field(default=(), hash=False)
+    data_source: str | None = None
     now: datetime = DEFAULT_NOW
     token: str | None = None
     api_key: str | None = None
@@ -66,8 +76,14 @@ class MockConfig:
     admin_token: str | None = None
     journal_size: int = DEFAULT_SIZE
     state_dir: str | None = None
+    entries: tuple[dict[str, Any], ...] = field(init=False, hash=False, compare=False, repr=False)
+    """The carts of *data*, validated against the schema."""
 
     def __post_init__(self) -> None:
+        if isinstance(self.data, str | Path):
+            object.__setattr__(self, "data_source", self.data_source or str(self.data))
+        object.__setattr__(self, "data_source", self.data_source or "data")
+        object.__setattr__(self, "entries", entries_from(self.data, self.data_source or "data"))
         for vendor in self.vendors:
             specs.path(vendor)  # raises UnknownVendorError with the known names
         if self.at_root and len(self.vendors) != 1:

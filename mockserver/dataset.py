@@ -33,7 +33,7 @@ from faker import Faker
 
 from .model import CHANNELS, STATUSES, Attribution, Cart, Customer, Place, Product, uuid4_text
 
-__all__ = ["DEFAULT_NOW", "Dataset", "Market", "generate"]
+__all__ = ["DEFAULT_NOW", "Dataset", "Market", "email_local", "generate", "price"]
 
 DEFAULT_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 """The default anchor instant: carts are laid out in the months before it."""
@@ -251,7 +251,7 @@ def _attribution(rng: random.Random, campaigns: list[str], words: list[str]) -> 
     )
 
 
-def _ascii(text: str) -> str:
+def email_local(text: str) -> str:
     """``"Jérôme Müller"`` -> ``"jeromemuller"``: the local part of a plausible e-mail address."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum()) or "user"
@@ -274,7 +274,7 @@ def _customers(market: Market, pools: _Pools, seed: int, count: int) -> list[Cus
     rand, bits = rng.random, rng.getrandbits
     languages = _table((locale[:2], weight) for locale, weight in market.locales)
     firsts, lasts, domains = pools.first_names, pools.last_names, pools.domains
-    local = {name: _ascii(name) for name in (*firsts, *lasts)}
+    local = {name: email_local(name) for name in (*firsts, *lasts)}
     out = []
     for number in range(1, count + 1):
         first, last = firsts[int(rand() * len(firsts))], lasts[int(rand() * len(lasts))]
@@ -321,7 +321,7 @@ class _ChunkBuilder:
         self.baskets, self.subtotals = _baskets(pools.products, seed, market.name)
         self.shoppers = [(c.first_name, c.last_name) for c in customers]
         self.guests = [(first, last) for first in pools.first_names for last in pools.last_names]
-        self.locals = {first: _ascii(first) for first in pools.first_names}
+        self.locals = {first: email_local(first) for first in pools.first_names}
         self.names = {first: f"{first}'s cart" for first in pools.first_names}
 
     def build(self, chunk: int) -> list[Cart]:
@@ -385,13 +385,16 @@ class _ChunkBuilder:
         return carts
 
 
-def price(market: Market, subtotal: int, discount: int) -> tuple[int, int, int]:
+def price(
+    market: Market, subtotal: int, discount: int, shipping: int | None = None
+) -> tuple[int, int, int]:
     """``(shipping, tax, total)`` of a cart of *subtotal* less *discount*, as *market* prices.
 
-    Shipping is free from the market's threshold; gross-priced markets (the EU's) include the
-    tax in the total, net-priced ones (the US's) add it.
+    Shipping (unless given) is free from the market's threshold; gross-priced markets (the EU's)
+    include the tax in the total, net-priced ones (the US's) add it.
     """
-    shipping = 0 if subtotal - discount >= market.free_shipping_from else market.shipping_fee
+    if shipping is None:
+        shipping = 0 if subtotal - discount >= market.free_shipping_from else market.shipping_fee
     if market.tax_included:
         total = subtotal + shipping - discount
         return shipping, total - round(total / (1 + market.tax_rate)), total

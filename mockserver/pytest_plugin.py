@@ -8,8 +8,9 @@
 
 Override the ``cartkit_mock_config`` fixture (returning a :class:`~mockserver.MockConfig`) to
 change the seed, the number of carts, the token, ... A test can switch a scenario
-(``cartkit_mock.scenario("empty", "stateset")``) and read what the app under test sent
-(``cartkit_mock.requests("stateset")``).
+(``cartkit_mock.scenario("empty", "stateset")``), add its own carts
+(``cartkit_mock.add_carts([{"status": "abandoned"}])``; ``MockConfig(data=...)`` for the whole
+session) and read what the app under test sent (``cartkit_mock.requests("stateset")``).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from typing import Any
 import httpx
 import pytest
 
+from .app import startup_dataset
 from .cli import _CONFIG_ENV, _encode
 from .config import MockConfig
-from .dataset import Dataset, generate
-from .vendors import vendor_class
+from .dataset import Dataset
 
 __all__ = ["RunningMock", "cartkit_mock", "cartkit_mock_config", "free_port", "start", "stop"]
 
@@ -83,20 +84,35 @@ class RunningMock:
         )
         response.raise_for_status()
 
+    def add_carts(self, carts: list[dict[str, Any]]) -> dict[str, int]:
+        """Add *carts* (the shape of ``carts.schema.json``) for every vendor, on every worker;
+        returns how many carts each vendor lists now."""
+        response = httpx.post(
+            f"{self.base_url}/__cartkit/carts", json={"carts": carts}, headers=self._admin()
+        )
+        if response.status_code == 400:
+            raise ValueError(response.json()["error"]["message"])
+        response.raise_for_status()
+        counts: dict[str, int] = response.json()["carts"]
+        return counts
+
+    def reset_carts(self) -> None:
+        """Back to the start-up carts."""
+        httpx.delete(f"{self.base_url}/__cartkit/carts", headers=self._admin()).raise_for_status()
+
     def _admin(self) -> dict[str, str]:
         token = self.config.admin_token
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     def dataset(self, vendor: str) -> Dataset:
-        """The canonical carts the server holds for *vendor* (rebuilt here: generation is deterministic)."""
+        """The canonical carts the server started with for *vendor* (generated ones and the data
+        file's; rebuilt here: both are deterministic)."""
         return _dataset(self.config, vendor)
 
 
 @functools.cache
 def _dataset(config: MockConfig, vendor: str) -> Dataset:
-    return generate(
-        vendor_class(vendor).market, seed=config.seed, count=config.carts, now=config.now
-    )
+    return startup_dataset(config, vendor)
 
 
 def free_port() -> int:

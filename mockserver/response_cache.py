@@ -33,8 +33,15 @@ def request_key(request: Request) -> Hashable:
         scope.get("scheme"),
         scope.get("root_path"),
         tuple(server) if server else None,
-        tuple((name, value) for name, value in scope["headers"]),
+        _pairs(scope["headers"]),
     )
+
+
+def _pairs(headers: list[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers as a hashable tuple (servers give ``(name, value)`` tuples already)."""
+    if not headers or type(headers[0]) is tuple:  # a server builds them all alike
+        return tuple(headers)
+    return tuple((name, value) for name, value in headers)  # lists (the ASGI spec allows them)
 
 
 class ResponseCache:

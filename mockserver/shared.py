@@ -102,6 +102,22 @@ class SharedState:
             self._counter[:_COUNTER] = (self.generation + 1).to_bytes(_COUNTER, "little")
         return self.current()
 
+    def read(self, name: str, default: Any = None) -> Any:
+        """The document *name* (see :meth:`write`), or *default* if there is none."""
+        try:
+            return json.loads((self.directory / f"{name}.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return default
+
+    def write(self, name: str, value: Any) -> None:
+        """Replace the document *name* atomically: a part of the state too large to read again
+        on every change (added carts). Call it from the *update* of :meth:`change`, under the
+        lock, and record a version of it in the state, so that readers know when to read it."""
+        target = self.directory / f"{name}.json"
+        fresh = target.with_suffix(f".{os.getpid()}.tmp")
+        fresh.write_text(json.dumps(value, separators=(",", ":")), encoding="utf-8")
+        os.replace(fresh, target)
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         with (self.directory / "lock").open("a") as lock:

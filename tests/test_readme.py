@@ -260,3 +260,63 @@ def test_scenario_examples(serve: TestClient) -> None:
         assert get(serve, "/__cartkit/requests").json()["requests"] == []
     finally:
         serve.put("/__cartkit/scenario", json={"scenario": "default"})
+
+
+def _block_after(marker: str, language: str) -> str:
+    """The first ``language`` code block after *marker* in the README."""
+    start = README.index(f"```{language}\n", README.index(marker)) + len(language) + 4
+    return README[start : README.index("```", start)]
+
+
+def test_data_file_examples(tmp_path: Path) -> None:
+    import yaml
+
+    from mockserver.app import startup_dataset
+    from mockserver.config import MockConfig
+    from mockserver.userdata import DataError
+
+    section = "### Your own carts"
+    example = Path(__file__).parents[1] / "mockserver" / "carts.example.yaml"
+    assert "mockserver/carts.example.yaml --carts 0  # only its 4 carts" in README
+    only = startup_dataset(MockConfig(carts=0, data=example), "stateset")
+    assert len(only) == 4
+    snippet = yaml.safe_load(_block_after(section, "yaml"))
+    served = startup_dataset(MockConfig(carts=0, data=snippet["carts"]), "epages")
+    assert len(served) == 3
+    (ada,) = [c for c in served.carts if c.email == "ada@example.com"]
+    (empty,) = [c for c in served.carts if not c.basket]
+    assert (ada.status, ada.subtotal) == ("abandoned", 4900)
+    assert (empty.status, empty.total) == ("active", 0)
+    # The refusal shown is the one the mock gives.
+    shown = _block_after(section, "text").strip()
+    bad = tmp_path / "carts.yaml"
+    bad.write_text(
+        "carts:\n  - {}\n  - {created_at: '2026-01-02T00:00:00Z', updated_at: '2026-01-01T00:00:00Z'}\n"
+    )
+    with pytest.raises(DataError) as caught:
+        startup_dataset(MockConfig(carts=0, data=bad), "stateset")
+    assert shown == f"Error: Invalid value for '--data': {caught.value}".replace(
+        str(bad), "carts.yaml"
+    )
+
+
+def test_added_carts_examples(serve: TestClient) -> None:
+    block = _block_after("At run time, add carts in the same shape", "bash")
+    body = json.loads(block.split("-d '", 1)[1].split("'", 1)[0])
+    try:
+        added = serve.post("/__cartkit/carts", json=body)
+        assert added.status_code == 201
+        assert (
+            "# -> 201 " + json.dumps(added.json())[:40] in block
+        )  # {"added": 1, "carts": {"shopimind": 1001
+        assert added.json()["added_total"] == 1 and '"added_total": 1}' in block
+        assert get(serve, "/__cartkit/carts").json()["carts"]["stateset"] == 1001
+    finally:
+        assert serve.delete("/__cartkit/carts").json()["added_total"] == 0
+    refused = serve.post("/__cartkit/carts", json={"carts": [{"lines": [{"price": "1.999"}]}]})
+    message = refused.json()["error"]["message"]
+    assert message.startswith("request body: carts[0].lines[0].price: ")
+    assert (
+        '"request body: carts[0].lines[0].price: ...", "field":\n"carts[0].lines[0].price"'
+        in README
+    )

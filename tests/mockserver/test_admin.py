@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from openapi_schema_validator import OAS31Validator, oas31_format_checker
 from openapi_spec_validator import validate
-from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from starlette.testclient import TestClient
 
 from mockserver import create_app
@@ -40,7 +40,7 @@ def conforms(response: Any, path: str, method: str = "get") -> None:
     schema = documented["content"]["application/json"]["schema"]
     root = {"allOf": [schema], "components": document["components"]}
     errors = list(
-        OAS30Validator(root, format_checker=oas30_format_checker).iter_errors(response.json())
+        OAS31Validator(root, format_checker=oas31_format_checker).iter_errors(response.json())
     )
     assert not errors, [e.message for e in errors][:3]
 
@@ -99,10 +99,15 @@ def test_every_operation_holds_up_under_schemathesis(mock: TestClient) -> None:
 
         from hypothesis import given, settings
 
+        # A schema-valid body of carts can still break a rule no JSON Schema states (instants
+        # after --now or out of order, a discount above the lines' sum, an id used twice): the
+        # mock refuses it with the documented 400, which this check would call a rejection.
+        excluded = [positive_data_acceptance] if operation.path == "/__cartkit/carts" else []
+
         @given(case=strategy)
         @settings(max_examples=15, deadline=None, derandomize=True, database=None)
         def call(case: Any) -> None:
-            case.call_and_validate(excluded_checks=[not_a_server_error], session=None)
+            case.call_and_validate(excluded_checks=excluded, session=None)
 
         call()
 

@@ -9,6 +9,8 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -206,6 +208,50 @@ def test_bad_options_exit_2_with_a_message(args: list[str], message: str) -> Non
     assert message in result.stderr
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("carts: [{status: lost}]", "carts.yaml: carts[0].status: 'lost' is not one of"),
+        ("carts:\n  - {}\n  - {created_at: '2031-01-01T00:00:00Z'}", "carts[1].created_at"),
+        ("carts: [", "is not valid YAML"),
+    ],
+)
+def test_a_bad_data_file_exits_2_before_serving(
+    tmp_path: Path, text: str, message: str, workers: str
+) -> None:
+    (tmp_path / "carts.yaml").write_text(text)
+    port = str(free_port())
+    result = subprocess.run(
+        [sys.executable, "-c", "from specs.cli import main; main()", "serve", "--port", port,
+         "--carts", "10", "--workers", workers, "--data", str(tmp_path / "carts.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr and "Invalid value for '--data'" in result.stderr
+    assert "Uvicorn running" not in result.stderr  # nothing was served, not even for a moment
+
+
+def test_a_data_file_and_added_carts_reach_every_worker() -> None:
+    example = str(resources.files("mockserver").joinpath("carts.example.yaml"))
+    with serve("--carts", "0", "--data", example, "--workers", "2") as (base, _):
+
+        def totals() -> set[int]:
+            return {
+                httpx.get(f"{base}/stateset/v1/carts", headers=STATESET).json()["total_count"]
+                for _ in range(12)  # new connections: spread over both workers
+            }
+
+        assert totals() == {4}  # the file's carts, nothing generated
+        added = httpx.post(f"{base}/__cartkit/carts", json={"carts": [{"status": "active"}]})
+        assert added.status_code == 201 and added.json()["carts"]["stateset"] == 5
+        assert totals() == {5}
+        httpx.delete(f"{base}/__cartkit/carts").raise_for_status()
+        assert totals() == {4}
+
+
 def test_pytest_fixture_gives_a_running_mock(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -251,10 +297,26 @@ def test_the_fixture_switches_scenarios_and_reads_the_journal(pytester: pytest.P
             cartkit_mock.clear_requests()
             cartkit_mock.scenario("default")
             assert cartkit_mock.requests() == []
+
+        def test_own_carts(cartkit_mock):
+            url = cartkit_mock.url("stateset") + "/v1/carts"
+            auth = {"Authorization": "Bearer sk_x"}
+            def expired():
+                params = {"status": "expired"}
+                return httpx.get(url, params=params, headers=auth).json()["total_count"]
+
+            before = expired()
+            assert cartkit_mock.add_carts([{"status": "expired"}]) == {"stateset": 31}
+            assert expired() == before + 1
+            with pytest.raises(ValueError, match="carts\\[0\\].status"):
+                cartkit_mock.add_carts([{"status": "lost"}])
+            cartkit_mock.reset_carts()
+            assert httpx.get(url, headers=auth).json()["total_count"] == 30
+            assert len(cartkit_mock.dataset("stateset")) == 30
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)
 
 
 def test_running_mock_urls() -> None:
