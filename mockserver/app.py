@@ -17,13 +17,13 @@ from starlette.routing import Route
 
 from .access_log import AccessLog
 from .admin import Admin
+from .completion import extend
 from .config import MockConfig
 from .cors import CorsPolicy, Preflights
 from .dataset import Dataset, generate
 from .journal import Journal
 from .shared import SharedState
 from .steering import Steering
-from .userdata import extend
 from .vendor import Vendor
 from .vendors import vendor_class
 

@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .completion import extend
 from .errors import ApiError, Problem
 from .scenarios import SCENARIO_HEADER, SCENARIOS, Scenario
-from .userdata import extend
 from .vendor import Vendor
 
 if TYPE_CHECKING:

@@ -19,7 +19,8 @@ from mockserver import userdata as userdata_module
 from mockserver.app import datasets, startup_dataset
 from mockserver.dataset import DEFAULT_NOW, generate
 from mockserver.model import STATUSES, Cart
-from mockserver.userdata import DataError, extend, read, validate
+from mockserver.completion import extend
+from mockserver.userdata import DataError, read, validate
 from mockserver.vendors import vendor_class
 
 from .conftest import AUTH, assert_conforms
@@ -144,7 +145,7 @@ def test_yaml_and_json_files(tmp_path: Path) -> None:
 
 REFUSED = [
     ({"carts": [{"status": "lost"}]}, 0, "status", "is not one of"),
-    ({"carts": [{}, {"lines": [{"price": "1.999"}]}]}, 1, "lines[0].price", "two decimals"),
+    ({"carts": [{}, {"lines": [{"price": "1.999"}]}]}, 1, "lines[0].price", "at most two decimals"),
     ({"carts": [{"id": "not-a-uuid"}]}, 0, "id", "version-4 UUID"),
     ({"carts": [{"colour": "red"}]}, 0, None, "'colour' was unexpected"),
     ({"carts": [{"customer": None, "guest": {}}]}, 0, "guest", "not both"),
