@@ -23,6 +23,7 @@ from .cors import CorsPolicy, Preflights
 from .dataset import Dataset, generate
 from .journal import Journal
 from .shared import SharedState
+from .site import site
 from .steering import Steering
 from .vendor import Vendor
 from .vendors import vendor_class
@@ -119,7 +120,7 @@ def _spec_endpoint(
     async def document(request: Request) -> Response:
         # This mock first, then the vendor's own hosts: tools reading the served document
         # (Schemathesis, Prism, Swagger UI) target the mock by default.
-        base = f"{request.url.scheme}://{request.url.netloc}{vendor.prefix}"
+        base = site(request) + vendor.prefix
         mine = {"url": base, "description": f"this cartkit mock ({vendor.name})"}
         others = [s for s in spec.get("servers", []) if "127.0.0.1" not in s["url"]]
         served = {**spec, "servers": [mine, *others]}

@@ -8,7 +8,7 @@ empty answer memory, so no page answered before the change is served after it.
 The scenario: the first match wins: the request header ``X-Cartkit-Scenario``, the scenario set
 at run time (shared by every worker), the one chosen at start-up, ``default``. A scenario with
 carts of its own is served by a vendor instance of its own, built the first time it is asked
-for, with its own answer memory.
+for; all share one answer memory (one ``--cache-mb`` budget), whose key holds the scenario.
 """
 
 from __future__ import annotations
@@ -149,6 +149,7 @@ class Steering:
         served = self._served.get(scenario.name)
         if served is None:
             served = self._served[scenario.name] = self._on(scenario.carts(self._current.dataset))
+            served.answers = self._current.answers  # one budget; the key holds the scenario
         return served
 
     def _on(self, dataset: Dataset) -> Vendor:

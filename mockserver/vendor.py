@@ -1,8 +1,8 @@
 """The request pipeline every vendor shares, and the hooks a vendor module fills in.
 
 A request goes: faults -> a remembered answer to the same request, if any (see
-:mod:`.response_cache`) -> credentials -> vendor pre-checks -> parameters (validated from the
-spec) -> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
+:mod:`.response_cache`) -> size and nesting limits (:mod:`.limits`) -> credentials -> vendor
+pre-checks -> parameters (validated from the spec) -> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
 :meth:`Vendor.error` in its own envelope; an unexpected exception is logged and rendered as the
 vendor's 500 rather than escaping as a bare crash.
 """
@@ -29,9 +29,11 @@ from .cors import CorsPolicy, Endpoint
 from .dataset import Dataset, Market
 from .errors import ApiError, Problem
 from .faults import FORCEABLE, Faults
+from .limits import check_headers, check_pairs, check_query
 from .model import Cart
 from .query import QueryError
 from .response_cache import ResponseCache, request_key
+from .site import site
 from .tokens import Issuer, TokenEndpoints
 from .validation import Parameters
 
@@ -106,8 +108,10 @@ class Vendor(ABC):
 
     def query(self, request: Request) -> Mapping[str, list[str]]:
         """The raw query as ``name -> values``; vendors accepting other notations rewrite it."""
-        params = request.query_params
-        return {key: params.getlist(key) for key in params}
+        values: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            values.setdefault(key, []).append(value)
+        return values
 
     def precheck(self, request: Request, credential: str) -> None:  # noqa: B027 - optional hook
         """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...)."""
@@ -154,14 +158,13 @@ class Vendor(ABC):
 
     def url(self, request: Request, query: Mapping[str, Any]) -> str:
         """Absolute URL of this endpoint on the current host with *query* (``None`` values dropped)."""
-        path = request.url.path
         pairs = [
             (key, item)
             for key, value in query.items()
             if value is not None
             for item in (value if isinstance(value, list | tuple) else [value])
         ]
-        base = f"{request.url.scheme}://{request.url.netloc}{path}"
+        base = site(request) + request.scope["path"]
         return f"{base}?{urlencode(pairs)}" if pairs else base
 
     def warm(self) -> None:
@@ -243,6 +246,9 @@ class Vendor(ABC):
     def answer(self, request: Request) -> Response:
         """Run the pipeline on *request*: credentials, pre-checks, parameters, then the listing."""
         try:
+            check_headers(request.scope["headers"])
+            check_query(request.scope["query_string"])
+            check_pairs(request.query_params.multi_items())
             credential = self.auth.authenticate(request.headers)
             self.precheck(request, credential)
             params = self.params.parse(self.query(request), request.headers, request.path_params)
@@ -252,7 +258,9 @@ class Vendor(ABC):
         except QueryError as exc:
             return self.error(ApiError(Problem.BAD_PARAMETER, str(exc), param=exc.param))
         except Exception:
-            logger.exception("unexpected error answering %s %s", request.method, request.url.path)
+            logger.exception(
+                "unexpected error answering %s %s", request.method, request.scope["path"]
+            )
             return self.error(ApiError(Problem.SERVER_ERROR, "Internal server error"))
 
 
