@@ -106,7 +106,7 @@ def test_every_operation_holds_up_under_schemathesis(mock: TestClient) -> None:
 
         @given(case=strategy)
         @settings(max_examples=15, deadline=None, derandomize=True, database=None)
-        def call(case: Any) -> None:
+        def call(case: Any, excluded: list[Any] = excluded) -> None:
             case.call_and_validate(excluded_checks=excluded, session=None)
 
         call()
