@@ -59,7 +59,9 @@ class Steering:
             return vendor.refusal(request, ApiError(scenario.refusal, message))
         if scenario.latency_ms:
             await asyncio.sleep(scenario.latency_ms / 1000)
-        return await self._vendor(scenario).handle(request)
+        served = self._vendor(scenario)
+        served.faults.follow(self.admin.faults(vendor.name))  # PUT /__cartkit/faults
+        return await served.handle(request)
 
     def _vendor(self, scenario: Scenario) -> Vendor:
         """The instance serving *scenario*'s carts (built once, on first use)."""
