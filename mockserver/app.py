@@ -1,4 +1,5 @@
-"""The ASGI application: every configured vendor's endpoint, its spec, and a health check."""
+"""The ASGI application: every configured vendor's endpoint, its spec, a health check, the admin
+API and the web console."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from .access_log import AccessLog
 from .admin import Admin
 from .config import MockConfig
+from .console import Console
 from .cors import CorsPolicy, Preflights
 from .dataset import Dataset, generate
 from .journal import Journal
@@ -43,7 +45,7 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     state = SharedState(Path(config.state_dir) if config.state_dir else None)
     admin = Admin(config, state, Journal(state, config.journal_size))
     vendors: dict[str, Vendor] = {}
-    routes: list[Route] = []
+    routes: list[BaseRoute] = []
     for name in config.vendors:
         cls = vendor_class(name)
         dataset = generate(cls.market, seed=config.seed, count=config.carts, now=config.now)
@@ -66,7 +68,8 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     # header of their own.
     policy = CorsPolicy(config.cors_origins) if config.cors else None
     routes.append(Route("/__cartkit/health", policy.endpoint(_health) if policy else _health))
-    routes += admin.routes()  # last: the router tries routes in order, the vendors' go first
+    routes += admin.routes()  # after the vendors': the router tries routes in order
+    routes += Console(config).routes()  # the web console, a client of the admin API
     journal = admin.journal if config.journal_size else None
     middleware = [Middleware(AccessLog, journal=journal, vendor_of=_vendor_of(config))]
     handlers: dict[Any, Any] = {}
