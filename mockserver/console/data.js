@@ -6,8 +6,6 @@ import { announce, copyButton, count, h, uniqueId } from "./elements.js";
 import { curl } from "./snippets.js";
 import { listOperation, loadSpec, resolve } from "./specs.js";
 
-const MAX_COLUMNS = 8;
-
 let root;
 let context;
 let picker;
@@ -247,7 +245,7 @@ function table(info, carts) {
       if (value !== null && typeof value === "object") nested.add(key);
     }
   }
-  const columns = Object.keys(carts[0]).filter((key) => !nested.has(key)).slice(0, MAX_COLUMNS);
+  const columns = Object.keys(carts[0]).filter((key) => !nested.has(key));
   return h("div", { class: "table-wrap", role: "region", tabindex: "0",
     "aria-label": `${info.title} carts (scrolls sideways)` },
   h("table", { class: "carts" },
