@@ -9,7 +9,7 @@ import { describeFaults } from "./overview.js";
 const SETTINGS = [
   { name: "latency_ms", label: "Latency (ms)", max: 60000, step: 1 },
   { name: "jitter_ms", label: "Jitter (ms)", max: 60000, step: 1 },
-  { name: "error_rate", label: "Error rate (0–1)", max: 1, step: 0.01 },
+  { name: "error_rate", label: "Error rate (0 to 1)", max: 1, step: 0.01 },
 ];
 
 let root;

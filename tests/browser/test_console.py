@@ -42,6 +42,7 @@ def expect(locator: Any) -> Any:
 
     return playwright_expect(locator)
 
+
 VENDORS = ("shopimind", "nextcommerce", "elasticpath", "epages", "stateset")
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 VIEWS = ("overview", "explorer", "data", "steer", "journal")
@@ -263,7 +264,7 @@ def test_faults_are_set_and_reset_with_the_keyboard_alone(
     tab_to(page, page.get_by_role("link", name="Scenarios & faults"))
     page.keyboard.press("Enter")
     expect(page.locator("#h-steer")).to_be_focused()  # the focus follows to the view shown
-    rate = page.get_by_role("spinbutton", name="Error rate (0–1) for StateSet")
+    rate = page.get_by_role("spinbutton", name="Error rate (0 to 1) for StateSet")
     tab_to(page, rate)
     outline = rate.evaluate("e => getComputedStyle(e).outlineStyle")
     assert outline != "none"  # where the focus is shows
@@ -358,9 +359,7 @@ def test_the_data_tables_first_row_is_the_first_cart_of_the_same_call(
     line = page.locator("#view-data .request code.url").filter(has_text="status=abandoned")
     line.wait_for()
     url = line.text_content().removeprefix("GET ")  # type: ignore[union-attr]
-    assert url == (
-        f"{stateset['list']['url']}?limit=5&status=abandoned&sort_by=total"
-    )
+    assert url == (f"{stateset['list']['url']}?limit=5&status=abandoned&sort_by=total")
     body = httpx.get(url, headers=stateset["headers"]).json()
     table = page.locator("#view-data table.carts")
     columns = table.locator("thead th").all_text_contents()
@@ -487,4 +486,3 @@ def _cell(value: Any) -> str:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
