@@ -137,7 +137,8 @@ def test_the_vendored_viewer_is_what_its_record_says() -> None:
     version = re.search(r'"version": "([\d.]+)"', SWAGGER.joinpath("package.json").read_text())
     assert version is not None
     readme = (ROOT / "README.md").read_text()
-    assert f"swagger-ui-dist@{version[1]}" in readme  # the README names the version shipped
+    # The README names the version shipped, and its update command fetches that one.
+    assert f"swagger-ui-dist@{version[1]}" in readme and f"v={version[1]};" in readme
     assert "Apache License" in SWAGGER.joinpath("LICENSE").read_text()
 
 
