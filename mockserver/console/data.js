@@ -60,7 +60,13 @@ async function choose(vendor) {
   const info = context.overview.vendors[vendor];
   form.replaceChildren(h("p", { class: "lede" }, `Reading the ${info.title} spec…`));
   result.replaceChildren();
-  const spec = await loadSpec(info.specs.json);
+  let spec;
+  try {
+    spec = await loadSpec(info.specs.json);
+  } catch (error) {
+    form.replaceChildren(h("p", { class: "error" }, `Could not read the spec: ${error.message}`));
+    return;
+  }
   if (chosen !== vendor) return; // another vendor was picked meanwhile
   build(spec, info);
   await run();

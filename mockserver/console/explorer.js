@@ -62,7 +62,14 @@ async function open(which) {
   const vendor = context.overview.vendors[name];
   const url = which.endsWith(TOKENS) ? vendor.token_specs.json : vendor.specs.json;
   stage.replaceChildren(h("p", { class: "lede" }, "Loading the viewer…"));
-  const [SwaggerUIBundle, spec] = await Promise.all([swaggerUI(), loadSpec(url)]);
+  let SwaggerUIBundle;
+  let spec;
+  try {
+    [SwaggerUIBundle, spec] = await Promise.all([swaggerUI(), loadSpec(url)]);
+  } catch (error) {
+    stage.replaceChildren(h("p", { class: "error" }, `Could not open the document: ${error.message}`));
+    return;
+  }
   if (chosen !== which) return;
   const node = h("div", { class: "swagger", dataset: { document: which } });
   stage.replaceChildren(node);
