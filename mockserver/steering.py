@@ -120,7 +120,9 @@ class Steering:
             return vendor.refusal(request, ApiError(scenario.refusal, message))
         if scenario.latency_ms:
             await asyncio.sleep(scenario.latency_ms / 1000)
-        return await self._vendor(scenario).handle(request)
+        served = self._vendor(scenario)
+        served.faults.follow(self.admin.faults(vendor.name))  # PUT /__cartkit/faults
+        return await served.handle(request)
 
     def token_routes(self) -> list[Route]:
         """The vendor's token endpoints, each answered by the vendor on the carts in force

@@ -68,6 +68,8 @@ class Vendor(ABC):
 
     name: ClassVar[str]
     market: ClassVar[Market]
+    demo_credential: ClassVar[str] = "test"
+    """A credential of this vendor's shape, shown to people (any well-formed one is accepted)."""
 
     def __init__(self, dataset: Dataset, config: MockConfig) -> None:
         self.dataset = dataset
@@ -143,6 +145,21 @@ class Vendor(ABC):
             ]
         return described
 
+    def demo_headers(self) -> dict[str, str]:
+        """The headers a list call needs here: the credential (the one the mock was told to
+        accept, else :attr:`demo_credential`) and each required header's default value."""
+        credential = self.auth.expected or self.demo_credential
+        headers = {self.auth.header: f"Bearer {credential}" if self.auth.bearer else credential}
+        for param in self.params:
+            if param.location == "header" and param.required and param.default is not None:
+                headers[param.name] = str(param.default)
+        return headers
+
+    def example_path(self, route: str | None = None) -> str:
+        """The list endpoint's path (or this vendor's *route*) with its path parameters set to
+        the list spec's examples (ePages' ``DemoShop``); a parameter it lacks stays as is."""
+        return self.prefix + (route or self.route).format_map(_Kept(self._example_path_params()))
+
     # -- shared machinery ---------------------------------------------------------------------
 
     def cart_json(self, cart: Cart) -> orjson.Fragment:
@@ -170,17 +187,13 @@ class Vendor(ABC):
     def warm(self) -> None:
         """Answer the default request once, in-process, so its one-off costs (building the
         sorted order a million carts need) are paid before the server says it is ready."""
-        path_params = {
-            p["name"]: p.get("example") or p.get("schema", {}).get("example", "x")
-            for p in (resolve(self.spec, raw) for raw in self._raw_parameters())
-            if p["in"] == "path"
-        }
+        path_params = self._example_path_params()
         headers = {
             p.name: str(p.default)
             for p in self.params
             if p.location == "header" and p.default is not None
         }
-        path = self.prefix + self.route.format(**path_params)
+        path = self.example_path()
         scope = {
             "type": "http",
             "method": "GET",
@@ -206,6 +219,13 @@ class Vendor(ABC):
             for status in FORCEABLE
             if self.error(ApiError(Problem.for_status(status), "forced")).status_code in documented
         ]
+
+    def _example_path_params(self) -> dict[str, str]:
+        return {
+            p["name"]: p.get("example") or p.get("schema", {}).get("example", "x")
+            for p in (resolve(self.spec, raw) for raw in self._raw_parameters())
+            if p["in"] == "path"
+        }
 
     def _raw_parameters(self) -> list[Any]:
         return [
@@ -262,6 +282,13 @@ class Vendor(ABC):
                 "unexpected error answering %s %s", request.method, request.scope["path"]
             )
             return self.error(ApiError(Problem.SERVER_ERROR, "Internal server error"))
+
+
+class _Kept(dict[str, str]):
+    """Path parameters for ``str.format_map``; an unknown one is kept as its placeholder."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 VendorFactory = Callable[[Dataset, MockConfig], Vendor]

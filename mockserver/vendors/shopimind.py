@@ -150,6 +150,7 @@ class ShopiMind(Vendor):
 
     name = "shopimind"
     market = MARKET
+    demo_credential = "cartkit-demo-key-0123456789"  # any key of 20-64 letters, digits and dashes
 
     def expected_credential(self) -> str | None:
         """ShopiMind authenticates with an API key (``spm-api-key``), set by ``--api-key``."""
