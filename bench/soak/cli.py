@@ -185,7 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs: list[tuple[Soak, list[Criterion]]] = []
     with tempfile.TemporaryDirectory(prefix="cartkit-soak-") as logs, Fleet(Path(logs)) as fleet:
         for workers in args.workers:
-            soak = run_soak(fleet, options, workers)
+            try:
+                soak = run_soak(fleet, options, workers)
+            except RuntimeError as exc:  # the mock or the load generator failed to start or run
+                print(f"error: {workers} worker(s): {exc}", file=sys.stderr)
+                return 2
             runs.append((soak, judge(soak)))
     passed = all(c.passed for _, criteria in runs for c in criteria)
     loads = f"{load_before[0]:.2f} / {os.getloadavg()[0]:.2f} (1 min)"
