@@ -6,8 +6,9 @@ Each :class:`Call` goes to a mock serving all five vendors (``cartkit serve`` wi
 
 - **fresh**: a valid request built at random from the vendor's filters, sorts, pages and limits
   (``specs/<vendor>.yaml``), with values (amounts, instants, substrings, offsets) drawn from wide
-  ranges, so that nearly every query string is one the mock has never seen: each runs the whole
-  pipeline and its answer joins the answer memory, whose bound (``--cache-mb``) it exercises;
+  ranges, so that about nine in ten are query strings the mock has never seen: each runs the
+  whole pipeline and its answer joins the answer memory, whose bound (``--cache-mb``) it
+  exercises;
 - **repeated**: one of a few valid requests per vendor, asked again and again, as a frontend
   re-fetches a page: answered from the answer memory;
 - **bad**: out-of-range limits and offsets, unknown sorts, fields and enum values, malformed
