@@ -166,7 +166,8 @@ class Vendor(ABC):
         """The rendered cart as pre-serialized JSON, computed once per cart."""
         cached = self._rendered[cart.index]
         if cached is None:
-            cached = self._rendered[cart.index] = orjson.dumps(self.render(cart))
+            # A copy: orjson's own result keeps its whole (at least 4 KiB) output buffer.
+            cached = self._rendered[cart.index] = bytes(memoryview(orjson.dumps(self.render(cart))))
         return orjson.Fragment(cached)
 
     def carts_json(self, carts: Sequence[Cart]) -> list[orjson.Fragment]:

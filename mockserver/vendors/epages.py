@@ -308,7 +308,7 @@ class EPages(Vendor):
         cache = self._localized.setdefault(lang.code, [None] * len(self.dataset))
         cached = cache[cart.index]
         if cached is None:
-            cached = cache[cart.index] = orjson.dumps(self._render(cart, lang))
+            cached = cache[cart.index] = bytes(memoryview(orjson.dumps(self._render(cart, lang))))
         return cached
 
     def _rate_headers(self, remaining: int = RATE_LIMIT - 1) -> dict[str, str]:
