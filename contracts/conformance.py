@@ -22,7 +22,8 @@ from typing import Any
 import schemathesis
 from schemathesis.engine import events, from_schema
 
-from .report import CheckResult, Failure, redact
+from .reading import bound
+from .report import CheckResult, Failure, curl, redact
 from .spec import Contract, TokenDocument
 from .target import Target
 
@@ -97,6 +98,10 @@ def run(
     document = document or target.contract
     tokens = isinstance(document, TokenDocument)
     prefix = "tokens.conformance" if tokens else "conformance"
+    if target.probe_error is not None:
+        # Schemathesis's own first requests (its capability probes) read without a limit: a
+        # server that already sent no usable answer is not handed to it.
+        return [CheckResult(f"{prefix}.run", failures=[_unanswered(prefix, target)])]
     not_applicable = TOKENS_NOT_APPLICABLE if tokens else NOT_APPLICABLE
     schema = _schema(target, document, max_examples=max_examples, seed=seed)
     if opaque:
@@ -123,7 +128,6 @@ def run(
     seen: set[tuple[str, str, str]] = set()
     requests = 0
     errors: list[Failure] = []
-    placeholders = target.placeholders()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
@@ -146,15 +150,7 @@ def run(
             if progress is not None:
                 progress(requests)
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            message = str(getattr(event, "info", None) or getattr(event, "exception", event))
-            errors.append(
-                Failure(
-                    check=f"{prefix}.run",
-                    title="Schemathesis could not complete a test",
-                    expected="every generated request to get a response",
-                    received=redact(message, target.secrets(), placeholders)[:2000],
-                )
-            )
+            errors.append(_error(prefix, event, target))
     elapsed = time.monotonic() - started
     results = []
     for name in sorted(set(nodes) | set(not_applicable)):
@@ -205,6 +201,8 @@ def _schema(
     )
     if target.app is not None:
         schema.app = target.app
+    else:
+        bound(schema, target.limits, target.breaker)  # the kit's size and time limits
     return schema
 
 
@@ -297,6 +295,40 @@ def _failure(
         received=redact(received, secrets, placeholders),
         curl=redact(code_sample, secrets, placeholders),
         code=getattr(failure, "code", None),
+    )
+
+
+def _unanswered(prefix: str, target: Target) -> Failure:
+    error = target.probe_error
+    assert error is not None
+    try:
+        sample = curl(error.request, target.placeholders(error.request), target.variables())
+    except RuntimeError:  # no request attached
+        sample = None
+    return Failure(
+        check=f"{prefix}.run",
+        title="Schemathesis not run: the first request got no usable answer",
+        expected="an answer to an authenticated list request, within the limits",
+        received=redact(f"{type(error).__name__}: {error}", target.secrets()),
+        curl=sample,
+    )
+
+
+def _error(prefix: str, event: Any, target: Target) -> Failure:
+    """A test Schemathesis could not complete (no answer, say), its curl apart from the message."""
+    error = getattr(event, "value", None) or getattr(event, "exception", None)
+    if isinstance(error, BaseException):
+        message = f"{type(error).__name__}: {error}"
+    else:
+        message = str(getattr(event, "info", None) or event)
+    sample = getattr(getattr(event, "info", None), "code_sample", None)
+    placeholders, secrets = target.placeholders(), target.secrets()
+    return Failure(
+        check=f"{prefix}.run",
+        title="Schemathesis could not complete a test",
+        expected="every generated request to get a response",
+        received=redact(message, secrets, placeholders)[:2000],
+        curl=redact(sample, secrets, placeholders) if sample else None,
     )
 
 

@@ -25,12 +25,38 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["CheckResult", "Failure", "Outcome", "Report", "curl", "redact"]
+__all__ = ["CheckResult", "Failure", "Outcome", "Report", "curl", "printable", "redact"]
 
 # Headers httpx adds on its own: not part of what the check sent on purpose.
 _TRANSPORT_HEADERS = frozenset(
     {"host", "accept-encoding", "connection", "user-agent", "content-length"}
 )
+
+# What a server's bytes may bring into a report and no report may hold: control characters
+# (a terminal obeys them; XML 1.0 forbids them, so a JUnit file holding one does not parse),
+# lone surrogates (no UTF-8 file can hold them) and the non-characters U+FFFE and U+FFFF.
+# Tab and newline stay.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_MAX_TEXT = 4000  # characters of one failure field (an excerpt of a body, say)
+_MAX_CURL = 16000  # a curl line cut short reproduces nothing, so it may be longer
+
+
+def printable(text: str, limit: int = _MAX_TEXT) -> str:
+    r"""*text* safe for a terminal, an XML and a JSON report: each character none of them may
+    hold shown as its escape, and at most *limit* characters kept.
+
+    >>> printable("cart\x00\x1b[31m\n")
+    'cart\\x00\\x1b[31m\n'
+    """
+    text = _UNPRINTABLE.sub(_escape, text)
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+    return text
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 class Outcome(enum.StrEnum):
@@ -51,6 +77,13 @@ class Failure:
     received: str
     curl: str | None = None
     code: str | None = None  # Schemathesis failure code (ST108, ...) for conformance checks
+
+    def __post_init__(self) -> None:
+        # The evidence quotes the server, whatever it sent: made printable once, here.
+        for name in ("title", "expected", "received"):
+            object.__setattr__(self, name, printable(getattr(self, name)))
+        if self.curl is not None:
+            object.__setattr__(self, "curl", printable(self.curl, _MAX_CURL))
 
     def render(self) -> str:
         """Plain text, in Schemathesis's "Received / Expected" shape."""
@@ -147,7 +180,7 @@ class Report:
             if outcome is Outcome.FAILED:
                 details = f"{len(result.failures)} failure(s)"
             elif outcome is Outcome.SKIPPED:
-                details = result.skip_reason or ""
+                details = printable(result.skip_reason or "")
             else:
                 details = _examples(result)
             table.add_row(
@@ -200,7 +233,7 @@ class Report:
                     "requests": r.requests,
                     "examples": r.examples,
                     "duration": round(r.duration, 3),
-                    "skip_reason": r.skip_reason,
+                    "skip_reason": printable(r.skip_reason) if r.skip_reason else None,
                     "failures": [asdict(f) for f in r.failures],
                 }
                 for r in self.results
@@ -215,7 +248,7 @@ class Report:
         """Write a JUnit XML report (one test case per check) to *path*."""
         suite = ET.Element(
             "testsuite",
-            name=f"cartkit check {self.vendor}",
+            name=printable(f"cartkit check {self.vendor}"),
             tests=str(len(self.results)),
             failures=str(self.count(Outcome.FAILED)),
             skipped=str(self.count(Outcome.SKIPPED)),
@@ -226,16 +259,18 @@ class Report:
             case = ET.SubElement(
                 suite,
                 "testcase",
-                classname=f"cartkit.{self.vendor}.{result.group}",
-                name=result.name,
+                classname=printable(f"cartkit.{self.vendor}.{result.group}"),
+                name=printable(result.name),
                 time=f"{result.duration:.3f}",
             )
             if result.outcome is Outcome.FAILED:
                 first = result.failures[0]
-                element = ET.SubElement(case, "failure", message=first.title, type=first.code or "")
+                element = ET.SubElement(
+                    case, "failure", message=first.title, type=printable(first.code or "")
+                )
                 element.text = "\n\n".join(f.render() for f in result.failures)
             elif result.outcome is Outcome.SKIPPED:
-                ET.SubElement(case, "skipped", message=result.skip_reason or "")
+                ET.SubElement(case, "skipped", message=printable(result.skip_reason or ""))
         root = ET.Element("testsuites")
         root.append(suite)
         ET.indent(root)
