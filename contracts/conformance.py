@@ -22,7 +22,7 @@ from typing import Any
 import schemathesis
 from schemathesis.engine import events, from_schema
 
-from .reading import bound
+from .reading import Breaker, bound
 from .report import CheckResult, Failure, curl, redact
 from .spec import Contract, TokenDocument
 from .target import Target
@@ -128,6 +128,7 @@ def run(
     seen: set[tuple[str, str, str]] = set()
     requests = 0
     errors: list[Failure] = []
+    seen_errors: set[str] = set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
@@ -150,7 +151,11 @@ def run(
             if progress is not None:
                 progress(requests)
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            errors.append(_error(prefix, event, target))
+            error = _error(prefix, event, target)
+            # The same error for every case (a server that stopped answering) is said once.
+            if len(errors) < _MAX_FAILURES_PER_CHECK and error.received not in seen_errors:
+                seen_errors.add(error.received)
+                errors.append(error)
     elapsed = time.monotonic() - started
     results = []
     for name in sorted(set(nodes) | set(not_applicable)):
@@ -202,7 +207,9 @@ def _schema(
     if target.app is not None:
         schema.app = target.app
     else:
-        bound(schema, target.limits, target.breaker)  # the kit's size and time limits
+        # The kit's size and time limits; given up on apart from the kit's own requests, so a
+        # server that stops answering Schemathesis's inputs still gets the semantic checks.
+        bound(schema, target.limits, Breaker())
     return schema
 
 
@@ -322,6 +329,9 @@ def _error(prefix: str, event: Any, target: Target) -> Failure:
     else:
         message = str(getattr(event, "info", None) or event)
     sample = getattr(getattr(event, "info", None), "code_sample", None)
+    for note in getattr(error, "__notes__", ()):  # where Case.call leaves it, when it does
+        if sample is None and "Reproduce with:" in note:
+            sample = note.split("Reproduce with:", 1)[1].strip()
     placeholders, secrets = target.placeholders(), target.secrets()
     return Failure(
         check=f"{prefix}.run",

@@ -11,7 +11,9 @@ here, for its own requests (:func:`receive`, over :mod:`httpx`) as for Schemathe
   whole body, so a body trickled a byte at a time cannot hold a run either;
 - after :data:`GIVE_UP_AFTER` requests in a row that timed out or went over the size limit (each
   costs the full limit), the server is given up on: further requests fail at once with
-  :class:`GaveUp`, and the checks that needed them are skipped, naming why.
+  :class:`GaveUp`, and the checks that needed them are skipped, naming why. Schemathesis's
+  requests are counted apart from the kit's, so a server that stops answering its generated
+  inputs still gets the semantic checks.
 
 :func:`json_body` decodes a body the way the contract requires it, rather than the way a lenient
 parser guesses at it: UTF-8 only (RFC 8259 §8.1), no raw control characters in strings, and no

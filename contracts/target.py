@@ -2,8 +2,9 @@
 
 A target is "a base URL or an ASGI app", nothing else: the oracle never looks inside the server,
 so it checks a real vendor, a proxy or cartkit's mock unchanged. Both kinds are driven through
-the same :class:`httpx.Client` (an ASGI app through an in-memory transport), rate-limited and
-counted, and the vendor's auth and required headers are built from the spec's security scheme.
+the same :class:`httpx.Client` (an ASGI app through an in-memory transport), rate-limited,
+counted and read within the size and time limits (:mod:`.reading`), and the vendor's auth and
+required headers are built from the spec's security scheme.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from .errors import ConfigError
-from .reading import DEFAULT_MAX_BODY_MB, Breaker, Limits, receive
+from .reading import DEFAULT_MAX_BODY_MB, Breaker, GaveUp, Limits, receive
 from .spec import Contract, TokenDocument
 from .transport import ASGIBridge
 
@@ -288,6 +289,8 @@ class Target:
     def send(self, request: httpx.Request) -> httpx.Response:
         """Send *request*, honouring the rate limit, and count it; read the answer within
         :attr:`limits` (see :func:`~contracts.reading.receive` for what it raises)."""
+        if (reason := self.breaker.reason) is not None:
+            raise GaveUp(reason, request=request)  # not sent, not counted
         self._wait_for_slot()
         with self._lock:
             self.requests += 1

@@ -297,6 +297,25 @@ async def _stream(writer: asyncio.StreamWriter, size: int) -> None:
         sent += len(CHUNK)
 
 
+def to_schemathesis(app: Any, behaviour: Behaviour) -> Behaviour:
+    """*behaviour* for Schemathesis's test requests only; the mock's answer to everything else.
+
+    Schemathesis then meets the hostility after cartkit's own first request was answered. Its
+    two capability probes (``X-Schemathesis-Probe``) are answered too: it reads those without
+    any limit, outside the transport cartkit bounds.
+    """
+
+    async def dispatch(request: Request, writer: asyncio.StreamWriter) -> None:
+        headers = dict(request.headers)
+        ours = headers.get("user-agent", "").startswith("schemathesis")
+        if ours and "x-schemathesis-probe" not in headers:
+            await behaviour(request, writer)
+        else:
+            await send(writer, await asgi(app, request))
+
+    return dispatch
+
+
 # -- corruptions of the mock's answers (for :func:`corrupting`) ---------------------------------
 
 

@@ -75,6 +75,18 @@ ROWS = [
     ),
     pytest.param(hostile.not_http, [], r"disconnected without sending a response", id="not-http"),
     pytest.param(hostile.garbled_status_line, [], r"illegal status line", id="garbled-status-line"),
+    pytest.param(
+        hostile.to_schemathesis(mock_app("stateset"), hostile.endless),
+        [],
+        r"conformance\.run: .*body larger than 10 MiB",
+        id="endless-to-schemathesis",
+    ),
+    pytest.param(
+        hostile.to_schemathesis(mock_app("stateset"), hostile.trickle),
+        FAST,
+        r"conformance\.run: .*the body did not come whole within 0\.5s",
+        id="trickle-to-schemathesis",
+    ),
     pytest.param(_mock(hostile.html), [], r"body is not JSON \(text/html\)", id="html"),
     pytest.param(
         _mock(hostile.invalid_utf8),
