@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import httpx
 import schemathesis
 from schemathesis.engine import events, from_schema
 
@@ -101,7 +102,8 @@ def run(
     if target.probe_error is not None:
         # Schemathesis's own first requests (its capability probes) read without a limit: a
         # server that already sent no usable answer is not handed to it.
-        return [CheckResult(f"{prefix}.run", failures=[_unanswered(prefix, target)])]
+        unanswered = _unanswered(prefix, target, target.probe_error)
+        return [CheckResult(f"{prefix}.run", failures=[unanswered])]
     not_applicable = TOKENS_NOT_APPLICABLE if tokens else NOT_APPLICABLE
     schema = _schema(target, document, max_examples=max_examples, seed=seed)
     if opaque:
@@ -305,9 +307,8 @@ def _failure(
     )
 
 
-def _unanswered(prefix: str, target: Target) -> Failure:
-    error = target.probe_error
-    assert error is not None
+def _unanswered(prefix: str, target: Target, error: httpx.TransportError) -> Failure:
+    """Why Schemathesis was not run: the *error* the first request met."""
     try:
         sample = curl(error.request, target.placeholders(error.request), target.variables())
     except RuntimeError:  # no request attached

@@ -68,7 +68,7 @@ class Walk:
         return self.pages[-1][1]
 
 
-def sent(exc: httpx.TransportError, fallback: httpx.Request) -> httpx.Request:
+def request_of(exc: httpx.TransportError, fallback: httpx.Request) -> httpx.Request:
     """The request that met *exc* (with its parameters and headers), else *fallback*."""
     try:
         return exc.request
@@ -111,7 +111,10 @@ class Session:
             raise Skip(str(exc)) from None
         except httpx.TransportError as exc:
             raise Violation(
-                "Request failed", "a response", f"{type(exc).__name__}: {exc}", sent(exc, request)
+                "Request failed",
+                "a response",
+                f"{type(exc).__name__}: {exc}",
+                request_of(exc, request),
             ) from None
         self.last_request = response.request
         return response

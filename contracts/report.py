@@ -78,13 +78,6 @@ class Failure:
     curl: str | None = None
     code: str | None = None  # Schemathesis failure code (ST108, ...) for conformance checks
 
-    def __post_init__(self) -> None:
-        # The evidence quotes the server, whatever it sent: made printable once, here.
-        for name in ("title", "expected", "received"):
-            object.__setattr__(self, name, printable(getattr(self, name)))
-        if self.curl is not None:
-            object.__setattr__(self, "curl", printable(self.curl, _MAX_CURL))
-
     def render(self) -> str:
         """Plain text, in Schemathesis's "Received / Expected" shape."""
         lines = [f"[{self.check}] {self.title}", f"  Expected: {self.expected}"]
@@ -92,6 +85,13 @@ class Failure:
         if self.curl:
             lines.append(f"  Reproduce: {self.curl}")
         return "\n".join(lines)
+
+    def __post_init__(self) -> None:
+        # The evidence quotes the server, whatever it sent: made printable once, here.
+        for name in ("title", "expected", "received"):
+            object.__setattr__(self, name, printable(getattr(self, name)))
+        if self.curl is not None:
+            object.__setattr__(self, "curl", printable(self.curl, _MAX_CURL))
 
 
 @dataclass(slots=True)
@@ -248,7 +248,7 @@ class Report:
         """Write a JUnit XML report (one test case per check) to *path*."""
         suite = ET.Element(
             "testsuite",
-            name=printable(f"cartkit check {self.vendor}"),
+            name=f"cartkit check {self.vendor}",
             tests=str(len(self.results)),
             failures=str(self.count(Outcome.FAILED)),
             skipped=str(self.count(Outcome.SKIPPED)),
@@ -259,22 +259,31 @@ class Report:
             case = ET.SubElement(
                 suite,
                 "testcase",
-                classname=printable(f"cartkit.{self.vendor}.{result.group}"),
-                name=printable(result.name),
+                classname=f"cartkit.{self.vendor}.{result.group}",
+                name=result.name,
                 time=f"{result.duration:.3f}",
             )
             if result.outcome is Outcome.FAILED:
                 first = result.failures[0]
-                element = ET.SubElement(
-                    case, "failure", message=first.title, type=printable(first.code or "")
-                )
+                element = ET.SubElement(case, "failure", message=first.title, type=first.code or "")
                 element.text = "\n\n".join(f.render() for f in result.failures)
             elif result.outcome is Outcome.SKIPPED:
-                ET.SubElement(case, "skipped", message=printable(result.skip_reason or ""))
+                ET.SubElement(case, "skipped", message=result.skip_reason or "")
         root = ET.Element("testsuites")
         root.append(suite)
+        _xml_safe(root)
         ET.indent(root)
         Path(path).write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def _xml_safe(root: ET.Element) -> None:
+    """Escape, in every text and attribute under *root*, what XML 1.0 cannot hold (a raw control
+    character, say, quoted from a server): ElementTree would write it, and no reader parse it."""
+    for element in root.iter():
+        if element.text:
+            element.text = _UNPRINTABLE.sub(_escape, element.text)
+        for name, value in element.attrib.items():
+            element.set(name, _UNPRINTABLE.sub(_escape, value))
 
 
 def _examples(result: CheckResult) -> str:
