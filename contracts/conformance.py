@@ -24,7 +24,7 @@ import schemathesis
 from schemathesis.engine import events, from_schema
 
 from .reading import Breaker, bound
-from .report import CheckResult, Failure, curl, redact
+from .report import CheckResult, Failure, redact
 from .spec import Contract, TokenDocument
 from .target import Target
 
@@ -99,13 +99,13 @@ def run(
     document = document or target.contract
     tokens = isinstance(document, TokenDocument)
     prefix = "tokens.conformance" if tokens else "conformance"
+    not_applicable = TOKENS_NOT_APPLICABLE if tokens else NOT_APPLICABLE
+    schema = _schema(target, document, max_examples=max_examples, seed=seed)
     if target.probe_error is not None:
         # Schemathesis's own first requests (its capability probes) read without a limit: a
         # server that already sent no usable answer is not handed to it.
         unanswered = _unanswered(prefix, target, target.probe_error)
         return [CheckResult(f"{prefix}.run", failures=[unanswered])]
-    not_applicable = TOKENS_NOT_APPLICABLE if tokens else NOT_APPLICABLE
-    schema = _schema(target, document, max_examples=max_examples, seed=seed)
     if opaque:
 
         @schema.hook("filter_case")
@@ -310,8 +310,8 @@ def _failure(
 def _unanswered(prefix: str, target: Target, error: httpx.TransportError) -> Failure:
     """Why Schemathesis was not run: the *error* the first request met."""
     try:
-        sample = curl(error.request, target.placeholders(error.request), target.variables())
-    except RuntimeError:  # no request attached
+        sample: str | None = target.curl(error.request)
+    except RuntimeError:  # httpx raises when no request is attached
         sample = None
     return Failure(
         check=f"{prefix}.run",

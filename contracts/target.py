@@ -23,6 +23,7 @@ import httpx
 
 from .errors import ConfigError
 from .reading import DEFAULT_MAX_BODY_MB, Breaker, GaveUp, Limits, receive
+from .report import curl
 from .spec import Contract, TokenDocument
 from .transport import ASGIBridge
 
@@ -223,6 +224,10 @@ class Target:
             for header, placeholder in out.items()
             if header in real and request.headers.get(header) == real[header]
         }
+
+    def curl(self, request: httpx.Request) -> str:
+        """A ``curl`` command reproducing *request*, credentials shown as shell variables."""
+        return curl(request, self.placeholders(request), self.variables())
 
     def secrets(self) -> list[str]:
         """Credential values to mask wherever they might show up (obtained ones included)."""
