@@ -78,8 +78,11 @@ def request_of(exc: httpx.TransportError, fallback: httpx.Request) -> httpx.Requ
 
 def snippet(response: httpx.Response, limit: int = 300) -> str:
     """Status and the start of the body, on one line."""
-    text = re.sub(r"\s+", " ", response.text).strip()
-    text = text if len(text) <= limit else text[:limit] + "..."
+    # Not response.text: a server's charset may be unknown, or wrong for its bytes.
+    content = response.content
+    text = re.sub(r"\s+", " ", content[: limit * 16].decode("utf-8", "replace")).strip()
+    if len(text) > limit or len(content) > limit * 16:
+        text = text[:limit] + "..."
     return f"{response.status_code} {text}"
 
 

@@ -154,6 +154,9 @@ def receive(
     except BodyTooLarge as exc:
         breaker.record(str(exc))
         raise
+    except httpx.DecodingError as exc:  # the server's fault, as a transport error is
+        message = f"body not decodable as its Content-Encoding says: {exc}"
+        raise httpx.RemoteProtocolError(message, request=request) from None
     finally:
         response.close()
     breaker.record(None)

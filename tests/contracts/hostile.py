@@ -241,6 +241,11 @@ def gzip_bomb() -> Behaviour:
     return behaviour
 
 
+async def bad_gzip(request: Request, writer: asyncio.StreamWriter) -> None:
+    """A body said to be gzip that is not."""
+    await send(writer, Answer(200, [JSON, ("Content-Encoding", "gzip")], b'{"object":"list"}'))
+
+
 async def no_answer(request: Request, writer: asyncio.StreamWriter) -> None:
     """The request is read, and nothing ever comes back."""
     await forever()

@@ -53,6 +53,9 @@ ROWS = [
         hostile.endless, ["--max-body-mb", "1"], r"body larger than 1 MiB", id="endless-chunked"
     ),
     pytest.param(hostile.gzip_bomb(), [], r"body larger than 10 MiB", id="gzip-bomb"),
+    pytest.param(
+        hostile.bad_gzip, [], r"body not decodable as its Content-Encoding says", id="bad-gzip"
+    ),
     pytest.param(hostile.no_answer, FAST, r"no answer within 0\.5s \(--timeout\)", id="no-answer"),
     pytest.param(
         hostile.body_never_comes,
