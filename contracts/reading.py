@@ -373,6 +373,8 @@ def json_body(response: httpx.Response) -> Any:
         ) from None
     try:
         return json.loads(text, object_pairs_hook=_unique)
+    except RecursionError:
+        raise NotJSON("body is JSON nested too deep to read") from None
     except json.JSONDecodeError as exc:
         if exc.msg.startswith("Invalid control character"):
             raise NotJSON(

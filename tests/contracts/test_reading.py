@@ -53,6 +53,7 @@ def _answer(body: bytes, content_type: str = "application/json") -> httpx.Respon
             id="html",
         ),
         pytest.param(b"", "application/json", "body is not JSON", id="empty"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, "application/json", "too deep", id="deep"),
         pytest.param(b'{"data": []} trailing', "application/json", "Extra data", id="trailing"),
     ],
 )
