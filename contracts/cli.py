@@ -14,6 +14,7 @@ from rich.console import Console
 from specs.cli import VENDOR
 
 from .errors import ConfigError
+from .reading import DEFAULT_MAX_BODY_MB
 from .report import CheckResult, Outcome
 from .runner import DEFAULT_MAX_EXAMPLES, GROUPS
 from .runner import check as run_check
@@ -121,7 +122,14 @@ def _choices(values: tuple[str, ...]) -> list[str]:
     type=click.FloatRange(min=0, min_open=True),
     default=10.0,
     show_default=True,
-    help="Seconds to wait for one response.",
+    help="Seconds to wait for one response: for any read, and again for its whole body.",
+)
+@click.option(
+    "--max-body-mb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_MAX_BODY_MB,
+    show_default=True,
+    help="The largest response body read, in MiB; a larger one fails the check that asked.",
 )
 @click.option("--junit-xml", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
 @click.option(
@@ -147,6 +155,7 @@ def check(
     skip: tuple[str, ...],
     max_pages: int,
     timeout: float,
+    max_body_mb: float,
     junit_xml: str | None,
     json_path: str | None,
 ) -> None:
@@ -183,6 +192,7 @@ def check(
                 skip=_choices(skip),
                 max_pages=max_pages,
                 timeout=timeout,
+                max_body_mb=max_body_mb,
                 on_check=progress.update,
             )
     except ConfigError as exc:

@@ -19,9 +19,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import httpx
 import schemathesis
 from schemathesis.engine import events, from_schema
 
+from .reading import Breaker, bound
 from .report import CheckResult, Failure, redact
 from .spec import Contract, TokenDocument
 from .target import Target
@@ -99,6 +101,11 @@ def run(
     prefix = "tokens.conformance" if tokens else "conformance"
     not_applicable = TOKENS_NOT_APPLICABLE if tokens else NOT_APPLICABLE
     schema = _schema(target, document, max_examples=max_examples, seed=seed)
+    if target.probe_error is not None:
+        # Schemathesis's own first requests (its capability probes) read without a limit: a
+        # server that already sent no usable answer is not handed to it.
+        unanswered = _unanswered(prefix, target, target.probe_error)
+        return [CheckResult(f"{prefix}.run", failures=[unanswered])]
     if opaque:
 
         @schema.hook("filter_case")
@@ -123,7 +130,7 @@ def run(
     seen: set[tuple[str, str, str]] = set()
     requests = 0
     errors: list[Failure] = []
-    placeholders = target.placeholders()
+    seen_errors: set[str] = set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
@@ -146,15 +153,11 @@ def run(
             if progress is not None:
                 progress(requests)
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            message = str(getattr(event, "info", None) or getattr(event, "exception", event))
-            errors.append(
-                Failure(
-                    check=f"{prefix}.run",
-                    title="Schemathesis could not complete a test",
-                    expected="every generated request to get a response",
-                    received=redact(message, target.secrets(), placeholders)[:2000],
-                )
-            )
+            error = _error(prefix, event, target)
+            # The same error for every case (a server that stopped answering) is said once.
+            if len(errors) < _MAX_FAILURES_PER_CHECK and error.received not in seen_errors:
+                seen_errors.add(error.received)
+                errors.append(error)
     elapsed = time.monotonic() - started
     results = []
     for name in sorted(set(nodes) | set(not_applicable)):
@@ -205,6 +208,10 @@ def _schema(
     )
     if target.app is not None:
         schema.app = target.app
+    else:
+        # The kit's size and time limits; given up on apart from the kit's own requests, so a
+        # server that stops answering Schemathesis's inputs still gets the semantic checks.
+        bound(schema, target.limits, Breaker())
     return schema
 
 
@@ -297,6 +304,42 @@ def _failure(
         received=redact(received, secrets, placeholders),
         curl=redact(code_sample, secrets, placeholders),
         code=getattr(failure, "code", None),
+    )
+
+
+def _unanswered(prefix: str, target: Target, error: httpx.TransportError) -> Failure:
+    """Why Schemathesis was not run: the *error* the first request met."""
+    try:
+        sample: str | None = target.curl(error.request)
+    except RuntimeError:  # httpx raises when no request is attached
+        sample = None
+    return Failure(
+        check=f"{prefix}.run",
+        title="Schemathesis not run: the first request got no usable answer",
+        expected="an answer to an authenticated list request, within the limits",
+        received=redact(f"{type(error).__name__}: {error}", target.secrets()),
+        curl=sample,
+    )
+
+
+def _error(prefix: str, event: Any, target: Target) -> Failure:
+    """A test Schemathesis could not complete (no answer, say), its curl apart from the message."""
+    error = getattr(event, "value", None) or getattr(event, "exception", None)
+    if isinstance(error, BaseException):
+        message = f"{type(error).__name__}: {error}"
+    else:
+        message = str(getattr(event, "info", None) or event)
+    sample = getattr(getattr(event, "info", None), "code_sample", None)
+    for note in getattr(error, "__notes__", ()):  # where Case.call leaves it, when it does
+        if sample is None and "Reproduce with:" in note:
+            sample = note.split("Reproduce with:", 1)[1].strip()
+    placeholders, secrets = target.placeholders(), target.secrets()
+    return Failure(
+        check=f"{prefix}.run",
+        title="Schemathesis could not complete a test",
+        expected="every generated request to get a response",
+        received=redact(message, secrets, placeholders)[:2000],
+        curl=redact(sample, secrets, placeholders) if sample else None,
     )
 
 

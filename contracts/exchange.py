@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from .paging import Session, Skip, Violation, snippet
+from .reading import GaveUp, json_body
 from .spec import Operation, TokenDocument
 
 __all__ = ["MADE_UP_CLIENT_ID", "MADE_UP_CLIENT_SECRET", "Exchange"]
@@ -85,6 +86,8 @@ class Exchange:
         self.session.last_request = request
         try:
             response = self.target.send(request)
+        except GaveUp as exc:
+            raise Skip(str(exc)) from None
         except httpx.TransportError as exc:
             raise Violation(
                 "Request failed", "a response", f"{type(exc).__name__}: {exc}", request
@@ -124,7 +127,7 @@ class Exchange:
     def body(self, response: httpx.Response, operation: Operation, status: int) -> Any:
         """The JSON body of *response*, required to match *operation*'s documented *status*."""
         try:
-            body = response.json()
+            body = json_body(response)
         except ValueError:
             raise Violation(
                 f"{status} without a JSON body",

@@ -85,7 +85,7 @@ def _failure(session: Session, name: str, exc: BaseException) -> Failure:
         expected=redact(expected, target.secrets()),
         received=redact(received, target.secrets()),
         curl=(
-            curl(request, target.placeholders(), target.variables())
+            curl(request, target.placeholders(request), target.variables())
             if request is not None
             else None
         ),

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from .reading import GaveUp, json_body
 from .target import Target
 from .vendors import Cart, Oracle, Page
 
@@ -67,10 +68,21 @@ class Walk:
         return self.pages[-1][1]
 
 
+def request_of(exc: httpx.TransportError, fallback: httpx.Request) -> httpx.Request:
+    """The request that met *exc* (with its parameters and headers), else *fallback*."""
+    try:
+        return exc.request
+    except RuntimeError:  # httpx raises when no request was attached
+        return fallback
+
+
 def snippet(response: httpx.Response, limit: int = 300) -> str:
     """Status and the start of the body, on one line."""
-    text = re.sub(r"\s+", " ", response.text).strip()
-    text = text if len(text) <= limit else text[:limit] + "..."
+    # Not response.text: a server's charset may be unknown, or wrong for its bytes.
+    content = response.content
+    text = re.sub(r"\s+", " ", content[: limit * 16].decode("utf-8", "replace")).strip()
+    if len(text) > limit or len(content) > limit * 16:
+        text = text[:limit] + "..."
     return f"{response.status_code} {text}"
 
 
@@ -93,13 +105,19 @@ class Session:
         url: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """One GET; transport errors become a :class:`Violation` with the request."""
+        """One GET; transport errors become a :class:`Violation` with the request (a :class:`Skip`
+        once the server has been given up on)."""
         request = self.target.client.build_request("GET", url or self.target.url)
         try:
             response = self.target.get(params or {}, url=url, headers=headers)
+        except GaveUp as exc:
+            raise Skip(str(exc)) from None
         except httpx.TransportError as exc:
             raise Violation(
-                "Request failed", "a response", f"{type(exc).__name__}: {exc}", request
+                "Request failed",
+                "a response",
+                f"{type(exc).__name__}: {exc}",
+                request_of(exc, request),
             ) from None
         self.last_request = response.request
         return response
@@ -140,7 +158,7 @@ class Session:
         """Read a 200 list response through the vendor's envelope; unreadable is a
         :class:`Violation`."""
         try:
-            return self.oracle.parse(response.json(), size, index)
+            return self.oracle.parse(json_body(response), size, index)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise Violation(
                 "Unreadable list envelope",
@@ -179,7 +197,7 @@ class Session:
             else:
                 page, response = self.page(request, size, index, envelope=envelope)
             if walk.first_body is None:
-                walk.first_body = response.json()
+                walk.first_body = json_body(response)
             sent = response.request
             self._check_page(walk, page, sent, size, index, seen)
             if oracle.paging == "cursor":

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from .paging import Session, Skip, Violation, snippet
+from .reading import json_body
 
 __all__ = [
     "NOT_ACCEPTABLE",
@@ -114,7 +115,7 @@ def not_acceptable(session: Session) -> None:
 def envelope(session: Session, response: httpx.Response, status: int) -> Any:
     """The JSON body of *response*, required to match the documented *status* response."""
     try:
-        body = response.json()
+        body = json_body(response)
     except ValueError:
         raise Violation(
             f"{status} without a JSON body",

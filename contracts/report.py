@@ -25,12 +25,38 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["CheckResult", "Failure", "Outcome", "Report", "curl", "redact"]
+__all__ = ["CheckResult", "Failure", "Outcome", "Report", "curl", "printable", "redact"]
 
 # Headers httpx adds on its own: not part of what the check sent on purpose.
 _TRANSPORT_HEADERS = frozenset(
     {"host", "accept-encoding", "connection", "user-agent", "content-length"}
 )
+
+# What a server's bytes may bring into a report and no report may hold: control characters
+# (a terminal obeys them; XML 1.0 forbids them, so a JUnit file holding one does not parse),
+# lone surrogates (no UTF-8 file can hold them) and the non-characters U+FFFE and U+FFFF.
+# Tab and newline stay.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_MAX_TEXT = 4000  # characters of one failure field (an excerpt of a body, say)
+_MAX_CURL = 16000  # a curl line cut short reproduces nothing, so it may be longer
+
+
+def printable(text: str, limit: int = _MAX_TEXT) -> str:
+    r"""*text* safe for a terminal, an XML and a JSON report: each character none of them may
+    hold shown as its escape, and at most *limit* characters kept.
+
+    >>> printable("cart\x00\x1b[31m\n")
+    'cart\\x00\\x1b[31m\n'
+    """
+    text = _UNPRINTABLE.sub(_escape, text)
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+    return text
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 class Outcome(enum.StrEnum):
@@ -59,6 +85,13 @@ class Failure:
         if self.curl:
             lines.append(f"  Reproduce: {self.curl}")
         return "\n".join(lines)
+
+    def __post_init__(self) -> None:
+        # The evidence quotes the server, whatever it sent: made printable once, here.
+        for name in ("title", "expected", "received"):
+            object.__setattr__(self, name, printable(getattr(self, name)))
+        if self.curl is not None:
+            object.__setattr__(self, "curl", printable(self.curl, _MAX_CURL))
 
 
 @dataclass(slots=True)
@@ -147,7 +180,7 @@ class Report:
             if outcome is Outcome.FAILED:
                 details = f"{len(result.failures)} failure(s)"
             elif outcome is Outcome.SKIPPED:
-                details = result.skip_reason or ""
+                details = printable(result.skip_reason or "")
             else:
                 details = _examples(result)
             table.add_row(
@@ -200,7 +233,7 @@ class Report:
                     "requests": r.requests,
                     "examples": r.examples,
                     "duration": round(r.duration, 3),
-                    "skip_reason": r.skip_reason,
+                    "skip_reason": printable(r.skip_reason) if r.skip_reason else None,
                     "failures": [asdict(f) for f in r.failures],
                 }
                 for r in self.results
@@ -238,8 +271,19 @@ class Report:
                 ET.SubElement(case, "skipped", message=result.skip_reason or "")
         root = ET.Element("testsuites")
         root.append(suite)
+        _xml_safe(root)
         ET.indent(root)
         Path(path).write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def _xml_safe(root: ET.Element) -> None:
+    """Escape, in every text and attribute under *root*, what XML 1.0 cannot hold (a raw control
+    character, say, quoted from a server): ElementTree would write it, and no reader parse it."""
+    for element in root.iter():
+        if element.text:
+            element.text = _UNPRINTABLE.sub(_escape, element.text)
+        for name, value in element.attrib.items():
+            element.set(name, _UNPRINTABLE.sub(_escape, value))
 
 
 def _examples(result: CheckResult) -> str:

@@ -11,6 +11,7 @@ from . import conformance
 from .errors import ConfigError
 from .paging import Session
 from .properties import SemanticChecks
+from .reading import DEFAULT_MAX_BODY_MB
 from .report import CheckResult, Report
 from .target import Credentials, Target
 from .tokens import TokenChecks
@@ -52,6 +53,7 @@ def check(
     skip: Iterable[str] = (),
     max_pages: int = 100,
     timeout: float = 10.0,
+    max_body_mb: float = DEFAULT_MAX_BODY_MB,
     on_check: OnCheck | None = None,
 ) -> Report:
     """Check a server against *vendor*'s list-carts contract (and its token endpoints).
@@ -67,7 +69,8 @@ def check(
         only: run only these groups or checks (e.g. ``"pagination"``, ``"filters.status"``).
         skip: do not run these groups or checks.
         max_pages: the most pages any one walk may request.
-        timeout: seconds to wait for one response.
+        timeout: seconds to wait for one response (for any read, and again for its whole body).
+        max_body_mb: the largest response body read, in MiB; a larger one fails the request.
         on_check: called with ``(name, None)`` when a check starts and ``(name, result)`` when
             it ends (progress displays).
 
@@ -96,7 +99,13 @@ def check(
     started = time.monotonic()
     notify = on_check or (lambda name, result: None)
     target = Target(
-        vendor, base_url=base_url, app=app, auth=auth, rate_limit=rate_limit, timeout=timeout
+        vendor,
+        base_url=base_url,
+        app=app,
+        auth=auth,
+        rate_limit=rate_limit,
+        timeout=timeout,
+        max_body_mb=max_body_mb,
     )
     with target:
         target.probe()

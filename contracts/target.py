@@ -2,8 +2,9 @@
 
 A target is "a base URL or an ASGI app", nothing else: the oracle never looks inside the server,
 so it checks a real vendor, a proxy or cartkit's mock unchanged. Both kinds are driven through
-the same :class:`httpx.Client` (an ASGI app through an in-memory transport), rate-limited and
-counted, and the vendor's auth and required headers are built from the spec's security scheme.
+the same :class:`httpx.Client` (an ASGI app through an in-memory transport), rate-limited,
+counted and read within the size and time limits (:mod:`.reading`), and the vendor's auth and
+required headers are built from the spec's security scheme.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from .errors import ConfigError
+from .reading import DEFAULT_MAX_BODY_MB, Breaker, GaveUp, Limits, receive
+from .report import curl
 from .spec import Contract, TokenDocument
 from .transport import ASGIBridge
 
@@ -93,7 +96,8 @@ class Target:
             ``http://testserver``).
         auth: :class:`Credentials` or a mapping of its field names.
         rate_limit: at most this many requests per second (``None``: unlimited).
-        timeout: seconds to wait for one response.
+        timeout: seconds to wait for one response (for any read, and again for its whole body).
+        max_body_mb: the largest body read, in MiB; a larger one fails the request.
 
     Raises:
         ConfigError: unknown vendor, neither or a malformed ``base_url``, missing credential.
@@ -108,6 +112,7 @@ class Target:
         auth: Credentials | Mapping[str, str | None] | None = None,
         rate_limit: float | None = None,
         timeout: float = 10.0,
+        max_body_mb: float = DEFAULT_MAX_BODY_MB,
     ) -> None:
         self.contract = Contract(vendor)
         self.vendor = vendor
@@ -119,7 +124,14 @@ class Target:
         if rate_limit is not None and rate_limit <= 0:
             raise ConfigError(f"rate limit must be > 0 requests/s, got {rate_limit!r}")
         self.rate_limit = rate_limit
+        if timeout <= 0 or max_body_mb <= 0:
+            raise ConfigError(
+                f"timeout and max_body_mb must be > 0, got {timeout!r} and {max_body_mb!r}"
+            )
         self.timeout = timeout
+        self.limits = Limits(max_body_mb=max_body_mb, timeout=timeout)
+        self.breaker = Breaker()  # gives up on a server whose answers stop coming
+        self.probe_error: httpx.TransportError | None = None  # what the first request met
         self._check_credentials()
         self._issued: dict[str, str] = {}  # credentials the checks obtained -> shell variable
         self.requests = 0
@@ -189,8 +201,13 @@ class Target:
         """Everything a well-formed, authenticated request carries."""
         return {**self.extra_headers(), **self.auth_headers()}
 
-    def placeholders(self) -> dict[str, str]:
-        """Header name -> the value a reproducing ``curl`` shows instead of the secret."""
+    def placeholders(self, request: httpx.Request | None = None) -> dict[str, str]:
+        """Header name -> the value a reproducing ``curl`` shows instead of the secret.
+
+        With *request*, only for the headers that carry the configured credential as it is: a
+        value a check made up on purpose (``auth.malformed``'s ``Basic ...``, a spec's example
+        shopper token) is no secret, and the curl must send what was sent.
+        """
         out = {}
         security = self.contract.security
         if security.bearer:
@@ -199,7 +216,18 @@ class Target:
             out[security.header] = PLACEHOLDERS["api_key"]
         for header, field in _SHOPPER_HEADERS.items():
             out[header] = PLACEHOLDERS[field]
-        return out
+        if request is None:
+            return out
+        real = {**self.auth_headers(), **self.extra_headers()}
+        return {
+            header: placeholder
+            for header, placeholder in out.items()
+            if header in real and request.headers.get(header) == real[header]
+        }
+
+    def curl(self, request: httpx.Request) -> str:
+        """A ``curl`` command reproducing *request*, credentials shown as shell variables."""
+        return curl(request, self.placeholders(request), self.variables())
 
     def secrets(self) -> list[str]:
         """Credential values to mask wherever they might show up (obtained ones included)."""
@@ -238,7 +266,7 @@ class Target:
     def client(self) -> httpx.Client:
         """The HTTP client (created on first use)."""
         if self._client is None:
-            transport = ASGIBridge(self.app, self.timeout) if self.app is not None else None
+            transport = ASGIBridge(self.app, self.limits) if self.app is not None else None
             self._client = httpx.Client(
                 transport=transport, timeout=self.timeout, follow_redirects=False
             )
@@ -264,13 +292,14 @@ class Target:
         return self.send(request)
 
     def send(self, request: httpx.Request) -> httpx.Response:
-        """Send *request*, honouring the rate limit, and count it."""
+        """Send *request*, honouring the rate limit, and count it; read the answer within
+        :attr:`limits` (see :func:`~contracts.reading.receive` for what it raises)."""
+        if (reason := self.breaker.reason) is not None:
+            raise GaveUp(reason, request=request)  # not sent, not counted
         self._wait_for_slot()
         with self._lock:
             self.requests += 1
-        response = self.client.send(request)
-        response.read()
-        return response
+        return receive(self.client, request, self.limits, self.breaker)
 
     def _wait_for_slot(self) -> None:
         if self.rate_limit is None:
@@ -282,19 +311,26 @@ class Target:
         if slot > now:
             time.sleep(slot - now)
 
-    def probe(self) -> httpx.Response:
+    def probe(self) -> httpx.Response | None:
         """One authenticated request, to fail early on a wrong URL, shop or credential.
+
+        A server that accepts the connection but then answers nothing usable (closes it, times
+        out, sends too much) is no usage error: the checks report it; ``None`` is returned and
+        the error kept in :attr:`probe_error`.
 
         Raises:
             ConfigError: the server cannot be reached, or answers 404 / refuses the credential.
         """
         try:
             response = self.get()
-        except httpx.TransportError as exc:
+        except _UNREACHABLE as exc:
             raise ConfigError(
                 f"cannot reach {self.url!r}: {exc or type(exc).__name__}; is the server running "
                 "and the base URL right?"
             ) from None
+        except httpx.TransportError as exc:
+            self.probe_error = exc
+            return None
         if response.status_code == 404:
             hint = (
                 f" (unknown shop {self.shop_id!r}? pass --shop-id)"
@@ -351,15 +387,55 @@ class Target:
             )
 
 
+# Connection-level failures: nothing listens there (or TLS, a proxy, the scheme is wrong), a
+# usage error. Anything after the connection was accepted is the server's doing.
+_UNREACHABLE = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
+
+
+def masked_url(url: str) -> str:
+    """*url* fit to show: the password of a ``user:password@`` shown as ``***``, and a user
+    without a password too (an API key may be sent that way: ``sk_test_...@``).
+
+    >>> masked_url("https://ada:s3cret@api.example.com/v1")
+    'https://ada:***@api.example.com/v1'
+    """
+    scheme, sep, rest = url.partition("://")
+    # The last '@' before any query: a password may hold '/' or '@' unencoded. Only a URL this
+    # module refuses is ever shown this way, so an '@' in a path costs nothing.
+    at = re.split(r"[?#]", rest, maxsplit=1)[0].rfind("@")
+    if not sep or at < 0:
+        return url
+    user, colon, _ = rest[:at].partition(":")
+    return f"{scheme}{sep}{f'{user}:***' if colon else '***'}{rest[at:]}"
+
+
 def _normalise(base_url: str) -> str:
-    parts = urlsplit(base_url)
+    shown = masked_url(base_url)
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        raise ConfigError(f"base URL {shown!r} has a malformed host or port") from None
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ConfigError(
-            f"base URL {base_url!r} must be scheme://host[/prefix], "
+            f"base URL {shown!r} must be scheme://host[/prefix], "
             "e.g. http://127.0.0.1:8000/stateset"
         )
     if parts.query or parts.fragment:
-        raise ConfigError(f"base URL {base_url!r} must not carry a query or fragment")
+        raise ConfigError(f"base URL {shown!r} must not carry a query or fragment")
+    if "@" in parts.netloc:
+        # httpx and requests would both send user:password@ as `Authorization: Basic ...`,
+        # replacing a bearer credential; no vendor here takes Basic auth on its list.
+        raise ConfigError(
+            f"base URL {shown!r} must not carry credentials (user:password@): cartkit would "
+            "send them as Basic auth in place of the vendor's credential; pass that with "
+            "--token or --api-key"
+        )
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import anyio
 import httpx
 
+from .reading import BodyTooLarge, Limits
+
 __all__ = ["ASGIBridge"]
 
 
@@ -20,13 +22,14 @@ class ASGIBridge(httpx.BaseTransport):
     """Drive an ASGI app from synchronous code, in memory, one short event loop per request.
 
     A loop per request (about half a millisecond) rather than a long-lived loop thread: a
-    forgotten :meth:`Target.close` then cannot keep the interpreter from exiting.
+    forgotten :meth:`Target.close` then cannot keep the interpreter from exiting. The answer is
+    held to the same *limits* as a server's: an app still sending after the size limit is
+    stopped, one still running after the timeout is cancelled.
     """
 
-    def __init__(self, app: Any, timeout: float) -> None:
-        # A crashing app answers 500, as a real server would, instead of raising into the check.
-        self._transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        self._timeout = timeout
+    def __init__(self, app: Any, limits: Limits) -> None:
+        self._app = app
+        self._limits = limits
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -39,12 +42,46 @@ class ASGIBridge(httpx.BaseTransport):
             return pool.submit(anyio.run, self._send, request).result()
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
+        app = _Capped(self._app, self._limits.max_body)
+        # A crashing app answers 500, as a real server would, instead of raising into the check.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         try:
-            with anyio.fail_after(self._timeout):
-                response = await self._transport.handle_async_request(request)
+            with anyio.fail_after(self._limits.timeout):
+                response = await transport.handle_async_request(request)
                 body = await response.aread()
         except TimeoutError:
-            raise httpx.ReadTimeout(f"no answer within {self._timeout}s", request=request) from None
+            message = self._limits.too_slow("no answer")
+            raise httpx.ReadTimeout(message, request=request) from None
+        if app.exceeded:
+            detail = f"more than {self._limits.max_body:,} bytes and still coming"
+            raise BodyTooLarge(self._limits.too_large(detail), request=request)
         return httpx.Response(
             response.status_code, headers=response.headers, stream=httpx.ByteStream(body)
         )
+
+
+class _Stop(Exception):
+    """Raised into an app that went over the size limit, to end it."""
+
+
+class _Capped:
+    """*app*, stopped once its response body passes *limit* bytes."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.exceeded = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        size = 0
+
+        async def capped(message: Any) -> None:
+            nonlocal size
+            if message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+                if size > self.limit:
+                    self.exceeded = True
+                    raise _Stop
+            await send(message)
+
+        await self.app(scope, receive, capped)

@@ -176,6 +176,13 @@ def test_usage_errors_exit_2_with_a_clear_message(args: list[str], message: str)
     assert message in result.output
 
 
+def test_a_url_with_a_password_is_refused_and_never_echoed() -> None:
+    url = "http://ada:s3cret-pa55@127.0.0.1:9/stateset"
+    result = CliRunner().invoke(main, ["check", "stateset", "--url", url, "--token", "x"])
+    assert result.exit_code == 2
+    assert "ada:***@127.0.0.1:9" in result.output and "s3cret" not in result.output
+
+
 def test_a_wrong_prefix_is_a_usage_error(server: str) -> None:
     result = CliRunner().invoke(main, ["check", "stateset", "--url", server, "--token", "x"])
     assert result.exit_code == 2

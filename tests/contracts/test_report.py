@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import httpx
 import pytest
+from rich.console import Console
 
 import contracts
 from contracts.report import CheckResult, Failure, Report, curl
@@ -55,6 +58,53 @@ def test_no_output_carries_the_credential(failing: Report, tmp_path: Path) -> No
     for path in (tmp_path / "r.json", tmp_path / "r.xml"):
         assert SECRET not in path.read_text()
     assert all(SECRET not in f.render() for f in failing.failures)
+
+
+def test_curl_sends_a_malformed_credential_as_sent_and_a_real_one_as_its_variable(
+    failing: Report,
+) -> None:
+    # auth.malformed's credential is made up on purpose, no secret: the curl must send it, or it
+    # would reproduce a well-formed request instead of the one the server wrongly accepted.
+    lenient = broken.Rewrite(
+        mock_app("stateset"), headers=lambda h: {**h, "authorization": f"Bearer {SECRET}"}
+    )
+    report = contracts.check(
+        "stateset",
+        app=lenient,
+        base_url="http://testserver/stateset",
+        auth={"token": SECRET},
+        only=["auth.malformed"],
+    )
+    malformed = report["auth.malformed"].failures[0].curl or ""
+    assert "-H 'Authorization: Basic Y2FydGtpdDpjYXJ0a2l0'" in malformed
+    assert "$CARTKIT_TOKEN" not in malformed
+    status = failing["filters.status"].failures[0].curl or ""
+    assert '-H "Authorization: Bearer $CARTKIT_TOKEN"' in status and SECRET not in status
+
+
+def test_what_a_server_sends_reaches_no_report_raw(tmp_path: Path) -> None:
+    nasty = "".join(map(chr, range(32))) + "\x7f\x85\x9b\ud800\ufffe\uffff é 😀 <&>\"'"
+    report = Report("stateset", "http://h/v1/carts", seed=None)
+    failure = Failure(
+        "pagination.walk", f"Title {nasty}", f"expected {nasty}", nasty * 1000, curl=f"curl {nasty}"
+    )
+    report.results.append(CheckResult("pagination.walk", failures=[failure]))
+    report.results.append(CheckResult("projection.fields", skip_reason=f"because {nasty}"))
+    report.write_junit(tmp_path / "r.xml")
+    report.write_json(tmp_path / "r.json")
+    suite = ET.parse(tmp_path / "r.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1" and suite.get("skipped") == "1"
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["checks"][0]["failures"][0]["received"].endswith("more characters)")
+    console = Console(file=io.StringIO(), width=100)
+    report.print(console)
+    for text in (
+        console.file.getvalue(),
+        (tmp_path / "r.xml").read_text("utf-8"),
+        failure.render(),
+    ):
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]", text)
+    assert "\\x1b" in failure.received and "é 😀 <&>" in failure.received
 
 
 def test_json_and_junit_describe_every_check(failing: Report, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from contracts import ConfigError, Target
+from contracts.target import masked_url
 from tests.contracts.conftest import mock_app
 
 
@@ -46,6 +47,26 @@ def test_headers_come_from_each_vendors_security_scheme() -> None:
 def test_configuration_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Target("stateset", **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        pytest.param("http://ada:s3cret@h:8000/stateset", "http://ada:***@h:8000/stateset"),
+        pytest.param("https://sk_live_s3cret@h/x", "https://***@h/x", id="user-alone"),
+        pytest.param("http://ada:s3c@r/t@h/stateset", "http://ada:***@h/stateset", id="raw-@-/"),
+        pytest.param("http://ada:s3cret@h:port/x", "http://ada:***@h:port/x", id="bad-port"),
+        pytest.param("ftp://ada:s3cret@h/x", "ftp://ada:***@h/x", id="bad-scheme"),
+        pytest.param("http://ada:s3cret@h/x?q=1", "http://ada:***@h/x?q=1", id="query"),
+    ],
+)
+def test_a_url_with_credentials_is_refused_without_showing_them(url: str, shown: str) -> None:
+    # httpx and requests would send user:password@ as `Authorization: Basic`, in place of the
+    # bearer: refused, and the refusal never shows the password.
+    assert masked_url(url) == shown
+    with pytest.raises(ConfigError) as caught:
+        Target("stateset", base_url=url, auth={"token": "t"})
+    assert "s3cret" not in str(caught.value) and "***" in str(caught.value)
 
 
 def test_both_shopper_tokens_are_a_configuration_error() -> None:
