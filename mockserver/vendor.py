@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import specs
-from specs import resolve
 
 from .auth import AuthScheme
 from .config import MockConfig
@@ -223,15 +222,9 @@ class Vendor(ABC):
     def _example_path_params(self) -> dict[str, str]:
         return {
             p["name"]: p.get("example") or p.get("schema", {}).get("example", "x")
-            for p in (resolve(self.spec, raw) for raw in self._raw_parameters())
+            for p in specs.parameters(self.spec, self.route, self.method)
             if p["in"] == "path"
         }
-
-    def _raw_parameters(self) -> list[Any]:
-        return [
-            *self.spec["paths"][self.route].get("parameters", []),
-            *self.operation.get("parameters", []),
-        ]
 
     async def handle(self, request: Request) -> Response:
         """The endpoint: injected faults first, then a remembered answer or the pipeline's.
