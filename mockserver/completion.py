@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from .dataset import Dataset, Market, email_local, generate, price
+from .instants import rfc3339
 from .model import Attribution, Cart, Customer, Place, Product, iso
 from .userdata import DataError, clip
 
@@ -184,7 +185,7 @@ class _Completer:
         raw = entry.get(field)
         if raw is None:
             return None
-        moment = int(datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp())
+        moment = rfc3339(raw).seconds
         if moment > self.now:
             raise self.fail(field, f"{raw} is after the mock's --now ({iso(self.now)})")
         return moment

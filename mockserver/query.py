@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import islice
 from operator import attrgetter, eq, ge, gt, le, lt
@@ -37,6 +36,7 @@ from .filters import (
     none_of,
     scan,
 )
+from .instants import parse_instant
 from .model import Cart
 
 __all__ = [
@@ -117,49 +117,6 @@ class Field:
                 raise ValueError(f"{value!r} is not a finite number")
             return number
         return str(value)
-
-
-_INSTANT = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:?\d{2})?)?",
-    re.ASCII,
-)
-
-
-def parse_instant(value: Any) -> int:
-    """Parse an ISO 8601 / RFC 3339 date or date-time (naive = UTC) or Unix seconds.
-
-    Accepts everything JSON Schema's ``date-time`` format accepts (lower-case ``t``/``z``, a leap
-    second, any number of fraction digits, year 0000), so that a value the spec lets through is
-    never a crash here. Fractions are dropped: instants compare at one-second resolution.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a date-time")
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    else:
-        match = _INSTANT.fullmatch(str(value).strip())
-        if match is None:
-            raise ValueError(f"{value!r} is not an ISO 8601 date-time")
-        year, month, day, hour, minute, second, _, offset = match.groups()
-        leap = second == "60"
-        text = (
-            f"{max(int(year), 1):04d}-{month}-{day}T{hour or '00'}:{minute or '00'}:"
-            f"{'59' if leap else second or '00'}{(offset or '').upper()}"
-        )
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{value!r} is not a valid ISO 8601 date-time") from None
-        if leap:
-            moment = moment.replace(second=59) + timedelta(seconds=1)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
 
 
 def wildcard(

@@ -31,6 +31,7 @@ from starlette.responses import Response
 from ..config import MockConfig
 from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
+from ..instants import Instant, rfc3339
 from ..model import Address, Cart, Line, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, scan, select
 from ..site import site
@@ -135,33 +136,15 @@ def _language(locale: str | None) -> _Language:
     return _LANGUAGES.get(code, _GERMAN)
 
 
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:[Zz]|([+-])(\d\d):(\d\d))",
-    re.ASCII,
-)
-
-
-def _instant_bounds(param: str, value: str) -> tuple[int, int]:
-    """``(floor, ceil)`` Unix seconds of an RFC 3339 date-time, exactly.
-
-    The spec models "ISO 8601" as ``format: date-time``, which admits lowercase ``t``/``z``,
-    leap seconds, year 0000 and any number of fraction digits; ``datetime`` and
-    :func:`~mockserver.query.parse_instant` reject some of those, and truncating a fraction would
-    misplace carts created in the very second named.
-    """
-    match = _RFC3339.fullmatch(value)
-    if match is None:
-        raise QueryError(param, f"Invalid parameter {param!r}: {value[:60]!r} is not ISO 8601")
-    y, mo, d, h, mi, s = (int(g) for g in match.groups()[:6])
-    y -= mo <= 2  # days from civil (H. Hinnant), valid for year 0 as well
-    era, yoe = divmod(y, 400)
-    doy = (153 * (mo + (-3 if mo > 2 else 9)) + 2) // 5 + d - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    seconds = days * 86400 + h * 3600 + mi * 60 + s
-    if match[8]:
-        offset = int(match[9]) * 3600 + int(match[10]) * 60
-        seconds -= offset if match[8] == "+" else -offset
-    return seconds, seconds + bool((match[7] or "").strip("0"))
+def _bound(param: str, value: str) -> Instant:
+    """An RFC 3339 date-time, exactly: truncating a fraction would misplace carts created in
+    the very second named. The spec models "ISO 8601" as ``format: date-time``."""
+    try:
+        return rfc3339(value)
+    except ValueError:
+        raise QueryError(
+            param, f"Invalid parameter {param!r}: {value[:60]!r} is not ISO 8601"
+        ) from None
 
 
 _QVALUE = re.compile(r"0(\.\d{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
@@ -239,8 +222,8 @@ class EPages(Vendor):
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         after, before = params["createdAfter"], params["createdBefore"]
         mask = self._filtered(
-            None if after is None else _instant_bounds("createdAfter", after)[0],
-            None if before is None else _instant_bounds("createdBefore", before)[1],
+            None if after is None else _bound("createdAfter", after).seconds,
+            None if before is None else _bound("createdBefore", before).ceiling,
             params["hasAddressData"],
         )
         page, size = params["page"], params["resultsPerPage"]

@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from ..dataset import Market
 from ..errors import ApiError, Problem
+from ..instants import rfc3339
 from ..model import Cart, iso
 from ..query import (
     Field,
@@ -100,10 +101,6 @@ _TEXT_OPERATORS = frozenset({"CONTAINS", "NOT_CONTAINS", "STARTS_WITH", "ENDS_WI
 _LIST_OPERATORS = frozenset({"IN", "NOT_IN", "BETWEEN", "NOT_BETWEEN"})  # take all values at once
 _NEGATED = {"NOT_EQUALS": "EQUALS", "NOT_CONTAINS": "CONTAINS"}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:[Zz]|([+-])(\d\d):(\d\d))",
-    re.ASCII,
-)
 _KEY = re.compile(r"\[([^\[\]]*)\]")
 _CANNED = {  # NestJS's own bodies for exceptions raised without a message
     Problem.RATE_LIMITED: "ThrottlerException: Too Many Requests",
@@ -124,25 +121,6 @@ def js_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return str(value)
-
-
-def instant(text: str) -> tuple[int, int]:
-    """Parse an RFC 3339 date-time (as the spec's ``format: date-time`` admits) into
-    ``(Unix seconds, nanoseconds)``, without ``datetime``'s year range."""
-    match = _RFC3339.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not an RFC 3339 date-time")
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    fraction, sign, off_h, off_m = match.group(7, 8, 9, 10)
-    # days_from_civil (H. Hinnant): proleptic Gregorian, any year.
-    y = year - (month <= 2)
-    era, yoe = divmod(y, 400)
-    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    seconds = days * 86400 + hour * 3600 + minute * 60 + second
-    if sign is not None:
-        seconds -= (1 if sign == "+" else -1) * (int(off_h) * 3600 + int(off_m) * 60)
-    return seconds, int(((fraction or "") + "000000000")[:9])
 
 
 class ShopiMind(Vendor):
@@ -390,7 +368,7 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
                           column=f"{field.column}.text")  # fmt: skip
         operands = [js_text(v) for v in operands]
     elif field.kind == "datetime":
-        operands = [(s + n / 1e9) for s, n in map(instant, operands)]
+        operands = [(i.seconds + i.nanoseconds / 1e9) for i in map(rfc3339, operands)]
     if operator in _LIST_OPERATORS:
         return compare(field, operator, operands)
     if operator in _NEGATED:  # same as the engine's NOT_* for one operand, nulls included
@@ -399,9 +377,9 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
 
 
 def _instant_text(value: str) -> str:
-    seconds, nanos = instant(value)
+    moment = rfc3339(value)
     try:
-        return iso(seconds)[:-1] + f".{nanos // 1_000_000:03d}Z"
+        return iso(moment.seconds)[:-1] + f".{moment.nanoseconds // 1_000_000:03d}Z"
     except (ValueError, OverflowError, OSError):  # outside datetime's years: matches no cart
         return value
 

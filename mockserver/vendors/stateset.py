@@ -18,8 +18,9 @@ from starlette.responses import Response
 
 from ..dataset import Market
 from ..errors import ApiError, Problem
+from ..instants import parse_instant
 from ..model import STATUSES, Cart, Customer, iso
-from ..query import Field, Key, Mask, Match, SortKey, all_of, parse_instant, scan, select
+from ..query import Field, Key, Mask, Match, SortKey, all_of, scan, select
 from ..vendor import Vendor, json_response
 
 MARKET = Market(
