@@ -30,21 +30,21 @@ from .errors import ApiError, Problem
 from .faults import FORCEABLE, Faults
 from .limits import check_headers, check_pairs, check_query
 from .model import Cart
-from .query import QueryError
+from .query import Mask, QueryError
 from .response_cache import ResponseCache, request_key
 from .site import site
 from .tokens import Issuer, TokenEndpoints
 from .validation import Parameters
 
-__all__ = ["Vendor", "json_response"]
+__all__ = ["FilterKey", "Vendor", "json_response"]
 
 logger = logging.getLogger("cartkit.mock")
 
 _CACHED_FILTERS = 16
 
-
-def _no_filter(*key: Any) -> None:
-    return None
+FilterKey = tuple[Any, ...]
+"""A filter as a vendor reads it off a request, in a form that says what it keeps: the key its
+mask is remembered by (two requests that filter alike share one)."""
 
 
 def json_response(
@@ -93,13 +93,9 @@ class Vendor(ABC):
         self.cors = CorsPolicy(config.cors_origins, exposed) if config.cors else None
         self._rendered: list[bytes | None] = [None] * len(dataset)
         self.answers = ResponseCache(budget=int(config.cache_mb * 2**20))
-        # A vendor's ``_filter(*key)`` turns its parsed filter parameters into a mask over the
-        # dataset; the masks of the most recent distinct filters are kept, so paging through one
-        # filter evaluates it once.
-        evaluate: Callable[..., Any] | None = getattr(self, "_filter", None)
-        self._filtered: Callable[..., Any] = (
-            functools.lru_cache(maxsize=_CACHED_FILTERS)(evaluate) if evaluate else _no_filter
-        )
+        self._masks: Callable[[FilterKey], Mask | None] = functools.lru_cache(
+            maxsize=_CACHED_FILTERS
+        )(self.mask)
 
     # -- hooks -------------------------------------------------------------------------------
 
@@ -116,6 +112,14 @@ class Vendor(ABC):
 
     def precheck(self, request: Request, credential: str) -> None:  # noqa: B027 - optional hook
         """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...)."""
+
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts the filter *key* keeps (``None``: every cart); no filter here.
+
+        Vendors that filter build it from their predicates. Call :meth:`filtered` instead,
+        which remembers the masks.
+        """
+        return None
 
     def token_endpoints(self) -> TokenEndpoints | None:
         """The vendor's token endpoints, for vendors whose clients obtain a token first."""
@@ -167,6 +171,11 @@ class Vendor(ABC):
         if cached is None:
             cached = self._rendered[cart.index] = orjson.dumps(self.render(cart))
         return orjson.Fragment(cached)
+
+    def filtered(self, key: FilterKey) -> Mask | None:
+        """:meth:`mask` of *key*, remembered for the most recent distinct keys (16), so that
+        paging through one filter evaluates it once."""
+        return self._masks(key)
 
     def carts_json(self, carts: Sequence[Cart]) -> list[orjson.Fragment]:
         """:meth:`cart_json` of every cart, in order."""

@@ -48,7 +48,7 @@ from ..query import (
     wildcard,
 )
 from ..site import site
-from ..vendor import Vendor, json_response
+from ..vendor import FilterKey, Vendor, json_response
 from .elasticpath_tokens import GRANTS, IMPLICIT, ElasticPathTokens
 
 MARKET = Market(
@@ -288,7 +288,7 @@ class ElasticPath(Vendor):
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         expression: str | None = params["filter"]
-        mask = self._filtered(expression, getattr(request.state, "ep_scope", None))
+        mask = self.filtered((expression, getattr(request.state, "ep_scope", None)))
         offset, limit = params["page[offset]"], params["page[limit]"]
         page = select(self.dataset, mask=mask, order=_NEWEST_UPDATED, offset=offset, limit=limit)
         include = params["include"] or []
@@ -312,11 +312,10 @@ class ElasticPath(Vendor):
         }
         return json_response(body)
 
-    def _filter(self, expression: str | None, scope: tuple[str, str] | None) -> Mask | None:
-        """The mask of the carts the shopper *scope* may see that *expression* keeps.
-
-        ``None`` keeps every cart. Cached by ``Vendor``: paging scans the carts once.
-        """
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts the shopper scope may see that the ``filter`` expression keeps,
+        for *key* ``(expression, scope)``; ``None`` leaves one out."""
+        expression, scope = key
         where = all_of(
             p
             for p in (

@@ -35,7 +35,7 @@ from ..instants import Instant, rfc3339
 from ..model import Address, Cart, Line, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, scan, select
 from ..site import site
-from ..vendor import Vendor, json_response
+from ..vendor import FilterKey, Vendor, json_response
 from .epages_tokens import EPagesTokens
 
 MARKET = Market(
@@ -221,10 +221,12 @@ class EPages(Vendor):
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         after, before = params["createdAfter"], params["createdBefore"]
-        mask = self._filtered(
-            None if after is None else _bound("createdAfter", after).seconds,
-            None if before is None else _bound("createdBefore", before).ceiling,
-            params["hasAddressData"],
+        mask = self.filtered(
+            (
+                None if after is None else _bound("createdAfter", after).seconds,
+                None if before is None else _bound("createdBefore", before).ceiling,
+                params["hasAddressData"],
+            )
         )
         page, size = params["page"], params["resultsPerPage"]
         found = select(self.dataset, mask=mask, order=ORDER, offset=(page - 1) * size, limit=size)
@@ -243,14 +245,14 @@ class EPages(Vendor):
         headers = self._rate_headers() | {"X-epages-Media-Type": VENDOR_TYPE}
         return Response(orjson.dumps(body), headers=headers, media_type=media)
 
-    def _filter(self, after: int | None, before: int | None, address: bool | None) -> Mask | None:
-        """The mask of the carts created in ``(after, before)`` with or without addresses.
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts created in ``(after, before)`` (Unix seconds) with or without
+        addresses, for *key* ``(after, before, hasAddressData)``; ``None`` leaves one out.
 
         "Filters carts created after/before this timestamp": both bounds are exclusive. The
         docs' 30-day maximum window is not enforced (spec decision): filters apply literally.
-        ``None`` keeps every cart. Cached by ``Vendor``: paging through one filter scans
-        the carts once.
         """
+        after, before, address = key
         preds: list[Predicate] = []
         if after is not None:
             preds.append(Match("created_at", partial(lt, after)))

@@ -45,7 +45,7 @@ from ..errors import ApiError, Problem
 from ..faults import FORCE_STATUS_HEADER
 from ..model import Attribution, Cart, Line, Product, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, find, scan
-from ..vendor import Vendor, json_response
+from ..vendor import FilterKey, Vendor, json_response
 from .nextcommerce_tokens import OTHER, SCOPES, NextCommerceTokens
 
 MARKET = Market(
@@ -295,7 +295,7 @@ class NextCommerce(Vendor):
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         key = tuple(tuple(v) if isinstance(v, list) else v for v in map(params.get, _FILTERS))
-        hits = find(self.dataset, mask=self._filtered(key), order=ORDER)
+        hits = find(self.dataset, mask=self.filtered(key), order=ORDER)
         cursor = self._decode(params["cursor"])
         # One cart more than a page tells whether there is a page beyond it.
         if cursor is None or not cursor[0]:  # the first page, or the carts after the boundary
@@ -320,17 +320,14 @@ class NextCommerce(Vendor):
         }
         return json_response(body)
 
-    def _filter(self, key: tuple[Any, ...]) -> Mask:
-        """The mask of the open carts the filter *key* keeps (values of :data:`_FILTERS`).
-
-        Cached by ``Vendor``: walking the pages of one filter scans the carts once.
-        """
+    def mask(self, key: FilterKey) -> Mask:
+        """The mask of the open carts the filter *key* keeps (values of :data:`_FILTERS`)."""
         params = dict(zip(_FILTERS, key, strict=True))
-        where = all_of([Match("status", OPEN_STATUSES.__contains__), *self._filters(params)])
+        where = all_of([Match("status", OPEN_STATUSES.__contains__), *self._predicates(params)])
         assert where is not None
         return scan(self.dataset, where)
 
-    def _filters(self, params: dict[str, Any]) -> list[Predicate]:
+    def _predicates(self, params: dict[str, Any]) -> list[Predicate]:
         preds: list[Predicate] = []
         # Match(attribute, C-level test): select scans the column, no Python call per cart.
         if (abandoned := params["abandoned"]) is not None:

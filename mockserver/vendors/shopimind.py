@@ -34,7 +34,7 @@ from ..query import (
     scan,
     select,
 )
-from ..vendor import Vendor, json_response
+from ..vendor import FilterKey, Vendor, json_response
 
 MARKET = Market(
     name="shopimind",
@@ -195,7 +195,7 @@ class ShopiMind(Vendor):
 
     def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
         order = [SortKey(SORTS[o["field"]], o["type"] == "desc") for o in _listed(params["order"])]
-        mask = self._filtered(json.dumps(params["filters"], sort_keys=True))
+        mask = self.filtered(tuple(map(_condition, _listed(params["filters"]))))
         limit = min(params["limit"], MAX_LIMIT)
         offset = params["offset"]
         page = select(self.dataset, mask=mask, order=order or DEFAULT_ORDER, offset=offset,
@@ -217,12 +217,10 @@ class ShopiMind(Vendor):
             return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
         return json_response(body)
 
-    def _filter(self, filters: str) -> Mask | None:
-        """The mask of the carts the (JSON) *filters* keep; ``None`` keeps them all.
-
-        Cached by ``Vendor``: paging through one filter scans the carts once.
-        """
-        where = all_of(_predicate(f) for f in _listed(json.loads(filters)))
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts every filter of *key* keeps (each read by :func:`_condition`);
+        ``None`` without filters."""
+        where = all_of(_predicate(*condition) for condition in key)
         return None if where is None else scan(self.dataset, where)
 
     def error(self, error: ApiError) -> Response:
@@ -343,8 +341,26 @@ def _number(value: Any) -> Any:
     return float(value)
 
 
-def _predicate(flt: dict[str, Any]) -> Predicate:
-    """One schema-valid filter as a predicate.
+def _condition(flt: Mapping[str, Any]) -> tuple[str, str, tuple[Any, ...]]:
+    """One schema-valid filter as ``(field, operator, operands)``, each operand read as the
+    filter compares it (see :func:`_predicate`): printed text on text fields and under the text
+    operators, Unix seconds for instants, numbers for money. Filters that keep the same carts
+    whatever their spelling (``"1"``, ``1``) get the same key; others never do (``1``, ``true``).
+    """
+    field, operator = FILTERS[flt["field"]], flt["operator"]
+    operands = _listed(flt["values"])
+    read: Callable[[Any], Any]
+    if field.kind == "string" or operator in _TEXT_OPERATORS:
+        read = _instant_text if field.kind == "datetime" else js_text
+    elif field.kind == "datetime":
+        read = _seconds
+    else:
+        return field.name, operator, tuple(operands)
+    return field.name, operator, tuple(map(read, operands))
+
+
+def _predicate(name: str, operator: str, operands: tuple[Any, ...]) -> Predicate:
+    """The predicate of one filter, read by :func:`_condition`.
 
     Text fields compare as strings (numbers and booleans as JavaScript prints them); money and
     timestamps compare as numbers and instants, except under the text operators (CONTAINS,
@@ -354,26 +370,26 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
     holds for any element, and for NOT_EQUALS/NOT_CONTAINS when EQUALS/CONTAINS holds for none
     (as NOT_IN negates IN; a literal "differs from any element" would match every cart).
     """
-    field, operator = FILTERS[flt["field"]], flt["operator"]
-    operands = _listed(flt["values"])
-    textual = field.kind == "string" or operator in _TEXT_OPERATORS
+    field = FILTERS[name]
     get = field.get
-    if textual and field.kind == "datetime":  # the printed instants, searched as lines
+    # Text fields hold text or None already, and keep their column.
+    if field.kind == "datetime" and operator in _TEXT_OPERATORS:  # printed, searched as lines
         field = Field(field.name, lambda c: stamp(get(c)), column=f"{field.column}.stamp",
                       nullable=False, search=True)  # fmt: skip
-        operands = [_instant_text(v) for v in operands]
-    elif textual:  # text fields hold text or None already, and keep their column
-        if field.kind != "string":  # money: few distinct amounts, tested once each (pooled)
-            field = Field(field.name, lambda c: None if (v := get(c)) is None else js_text(v),
-                          column=f"{field.column}.text")  # fmt: skip
-        operands = [js_text(v) for v in operands]
-    elif field.kind == "datetime":
-        operands = [(i.seconds + i.nanoseconds / 1e9) for i in map(rfc3339, operands)]
+    elif field.kind != "string" and operator in _TEXT_OPERATORS:
+        # Money, printed: few distinct amounts, each tested once (pooled).
+        field = Field(field.name, lambda c: None if (v := get(c)) is None else js_text(v),
+                      column=f"{field.column}.text")  # fmt: skip
     if operator in _LIST_OPERATORS:
         return compare(field, operator, operands)
     if operator in _NEGATED:  # same as the engine's NOT_* for one operand, nulls included
         return none_of(compare(field, _NEGATED[operator], v) for v in operands)
     return any_of(compare(field, operator, v) for v in operands)
+
+
+def _seconds(value: str) -> float:
+    moment = rfc3339(value)
+    return moment.seconds + moment.nanoseconds / 1e9
 
 
 def _instant_text(value: str) -> str:
