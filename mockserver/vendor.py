@@ -13,7 +13,7 @@ import functools
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlencode
 
 import orjson
@@ -58,11 +58,16 @@ def json_response(
     return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)
 
 
-class Vendor(ABC):
+Context = TypeVar("Context")
+
+
+class Vendor(ABC, Generic[Context]):
     """One vendor's list-carts endpoint on one dataset.
 
     Subclasses set :attr:`name` and :attr:`market`, render carts (:meth:`render`), list them
-    (:meth:`list_carts`) and render errors (:meth:`error`).
+    (:meth:`list_carts`) and render errors (:meth:`error`). *Context* is what their
+    :meth:`precheck` learns of a request for :meth:`list_carts` (an ePages media type, an Elastic
+    Path shopper's scope); ``None`` for most.
     """
 
     name: ClassVar[str]
@@ -110,8 +115,10 @@ class Vendor(ABC):
             values.setdefault(key, []).append(value)
         return values
 
-    def precheck(self, request: Request, credential: str) -> None:  # noqa: B027 - optional hook
-        """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...)."""
+    def precheck(self, request: Request, credential: str) -> Context | None:
+        """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...),
+        and what they learn, for :meth:`list_carts`."""
+        return None
 
     def mask(self, key: FilterKey) -> Mask | None:
         """The mask of the carts the filter *key* keeps (``None``: every cart); no filter here.
@@ -130,8 +137,11 @@ class Vendor(ABC):
         """The cart in this vendor's shape, as its list endpoint returns it."""
 
     @abstractmethod
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
-        """Answer a valid, authenticated request."""
+    def list_carts(
+        self, request: Request, params: dict[str, Any], context: Context | None
+    ) -> Response:
+        """Answer a valid, authenticated request; *context* is what :meth:`precheck` learned
+        (``None`` without a pre-check: the warm-up)."""
 
     @abstractmethod
     def error(self, error: ApiError) -> Response:
@@ -216,7 +226,7 @@ class Vendor(ABC):
         }
         request = Request(scope)
         params = self.params.parse({}, request.headers, path_params)
-        self.list_carts(request, params, "warm-up")
+        self.list_carts(request, params, None)
 
     def _forceable(self) -> list[int]:
         """The statuses ``X-Cartkit-Force-Status`` may name here: those whose rendering (ePages
@@ -272,9 +282,9 @@ class Vendor(ABC):
             check_query(request.scope["query_string"])
             check_pairs(request.query_params.multi_items())
             credential = self.auth.authenticate(request.headers)
-            self.precheck(request, credential)
+            context = self.precheck(request, credential)
             params = self.params.parse(self.query(request), request.headers, request.path_params)
-            return self.list_carts(request, params, credential)
+            return self.list_carts(request, params, context)
         except ApiError as exc:
             return self.error(exc)
         except QueryError as exc:

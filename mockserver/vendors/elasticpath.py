@@ -154,7 +154,7 @@ def _clip(text: str, size: int = 80) -> str:
     return text if len(text) <= size else text[:size] + "…"
 
 
-class ElasticPath(Vendor):
+class ElasticPath(Vendor[tuple[str, str]]):
     """Elastic Path Commerce Cloud "Get Carts"."""
 
     name = "elasticpath"
@@ -242,8 +242,9 @@ class ElasticPath(Vendor):
 
     # -- the endpoint ------------------------------------------------------------------------
 
-    def precheck(self, request: Request, credential: str) -> None:
-        """Resolve the shopper headers to the carts they may see (kept on ``request.state``).
+    def precheck(self, request: Request, credential: str) -> tuple[str, str] | None:
+        """Resolve the shopper headers to the carts they may see: ``(cart column, the id it must
+        equal)``, or ``None`` for every cart.
 
         The seed requires "only one of" the two tokens, so both at once is 403; an unknown token
         is 403 as well ("Unauthorized call" in the newest spec), naming the header. A shopper
@@ -273,7 +274,7 @@ class ElasticPath(Vendor):
                 f"{ACCOUNT_TOKEN} with it, or use a client_credentials token",
                 param="Authorization",
             )
-        request.state.ep_scope = scope
+        return scope
 
     @staticmethod
     def _known(uid: str, known: frozenset[str], header: str, kind: str) -> str:
@@ -286,9 +287,12 @@ class ElasticPath(Vendor):
             )
         return uid
 
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+    def list_carts(
+        self, request: Request, params: dict[str, Any], context: tuple[str, str] | None
+    ) -> Response:
+        """The page; *context* is the shopper's scope :meth:`precheck` resolved."""
         expression: str | None = params["filter"]
-        mask = self.filtered((expression, getattr(request.state, "ep_scope", None)))
+        mask = self.filtered((expression, context))
         offset, limit = params["page[offset]"], params["page[limit]"]
         page = select(self.dataset, mask=mask, order=_NEWEST_UPDATED, offset=offset, limit=limit)
         include = params["include"] or []

@@ -181,7 +181,7 @@ def _negotiate(accept: str | None) -> str | None:
     )
 
 
-class EPages(Vendor):
+class EPages(Vendor[str]):
     """ePages list carts."""
 
     name = "epages"
@@ -199,8 +199,11 @@ class EPages(Vendor):
 
     # -- request checks --------------------------------------------------------------------------
 
-    def precheck(self, request: Request, credential: str) -> None:
-        """406 for an ``Accept`` that excludes JSON; 400 for a malformed, 404 for an unknown shop."""
+    def precheck(self, request: Request, credential: str) -> str:
+        """406 for an ``Accept`` that excludes JSON; 400 for a malformed, 404 for an unknown shop.
+
+        Returns the media type to answer with.
+        """
         media = _negotiate(request.headers.get("accept"))
         if media is None:
             raise ApiError(
@@ -208,8 +211,8 @@ class EPages(Vendor):
                 f"Header 'Accept' must allow {VENDOR_TYPE} or {JSON_TYPE}",
                 param="Accept",
             )
-        request.state.media_type = media
         self.check_shop(request.path_params.get("shopId", ""))
+        return media
 
     def check_shop(self, shop: str) -> None:
         """400 for a malformed shop id (the spec's shape), 404 for one this mock does not know."""
@@ -219,7 +222,8 @@ class EPages(Vendor):
 
     # -- listing ---------------------------------------------------------------------------------
 
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+    def list_carts(self, request: Request, params: dict[str, Any], context: str | None) -> Response:
+        """The page; *context* is the media type :meth:`precheck` negotiated."""
         after, before = params["createdAfter"], params["createdBefore"]
         mask = self.filtered(
             (
@@ -241,9 +245,8 @@ class EPages(Vendor):
                 request.path_params["shopId"],
             ),
         }
-        media = getattr(request.state, "media_type", JSON_TYPE)
         headers = self._rate_headers() | {"X-epages-Media-Type": VENDOR_TYPE}
-        return Response(orjson.dumps(body), headers=headers, media_type=media)
+        return Response(orjson.dumps(body), headers=headers, media_type=context or JSON_TYPE)
 
     def mask(self, key: FilterKey) -> Mask | None:
         """The mask of the carts created in ``(after, before)`` (Unix seconds) with or without

@@ -150,7 +150,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-class NextCommerce(Vendor):
+class NextCommerce(Vendor[None]):
     """Next Commerce Admin API carts list."""
 
     name = "nextcommerce"
@@ -293,7 +293,7 @@ class NextCommerce(Vendor):
 
     # -- listing -----------------------------------------------------------------------------
 
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+    def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
         key = tuple(tuple(v) if isinstance(v, list) else v for v in map(params.get, _FILTERS))
         hits = find(self.dataset, mask=self.filtered(key), order=ORDER)
         cursor = self._decode(params["cursor"])

@@ -123,7 +123,7 @@ def js_text(value: Any) -> str:
     return str(value)
 
 
-class ShopiMind(Vendor):
+class ShopiMind(Vendor[None]):
     """ShopiMind list carts."""
 
     name = "shopimind"
@@ -193,7 +193,7 @@ class ShopiMind(Vendor):
             out[name] = [json.dumps(items)]
         return out
 
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+    def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
         order = [SortKey(SORTS[o["field"]], o["type"] == "desc") for o in _listed(params["order"])]
         mask = self.filtered(tuple(map(_condition, _listed(params["filters"]))))
         limit = min(params["limit"], MAX_LIMIT)

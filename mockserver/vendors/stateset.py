@@ -64,7 +64,7 @@ _RATE_LIMIT = 1000  # requests per minute (a Growth plan); the mock never runs o
 _SUMMARIES = 16  # as many as the filters' masks kept (Vendor.filtered)
 
 
-class StateSet(Vendor):
+class StateSet(Vendor[None]):
     """StateSet list carts."""
 
     name = "stateset"
@@ -96,7 +96,7 @@ class StateSet(Vendor):
             "updated_at": iso(cart.updated_at),
         }
 
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+    def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
         key = tuple(params[name] for name in _FILTERS)
         mask, summary = self.filtered(key), self._summaries(key)
         # The spec's decisions: missing abandoned_at sort last both ways; ties by id ascending.
