@@ -5,7 +5,7 @@ the mock's seed), under the rules every seeded cart follows, so a partial entry 
 a generated one:
 
 - money: line totals are price times quantity; the subtotal is their sum; shipping, tax and
-  total follow the vendor's market (``dataset.price``); a cart without lines costs nothing;
+  total follow the vendor's market (``generation.price``); a cart without lines costs nothing;
 - time: ``created_at <= updated_at <= abandoned_at <= --now``, a missing instant keeping its
   distance from a given one as in the seeded cart;
 - status: only abandoned carts have ``abandoned_at`` and a recovery e-mail (either, given
@@ -31,7 +31,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from .dataset import Dataset, Market, email_local, generate, price
+from .dataset import Dataset, generate
+from .generation import Market, email_local, price
 from .instants import rfc3339
 from .model import Attribution, Cart, Customer, Place, Product, iso
 from .userdata import DataError, clip
