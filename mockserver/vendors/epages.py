@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..accept import Accept
 from ..config import MockConfig
 from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
@@ -147,9 +147,6 @@ def _bound(param: str, value: str) -> Instant:
         ) from None
 
 
-_QVALUE = re.compile(r"0(\.\d{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
-
-
 def _negotiate(accept: str | None) -> str | None:
     """The media type to answer *accept* with, or ``None`` for 406.
 
@@ -159,26 +156,12 @@ def _negotiate(accept: str | None) -> str | None:
     """
     if accept is None or not accept.strip():
         return JSON_TYPE
-    ranges: dict[str, float] = {}  # media range -> q; an unreadable q counts as 0
-    for item in accept.lower().split(","):
-        media, *params = item.split(";")
-        q = next(
-            (v.strip() for k, _, v in (p.partition("=") for p in params) if k.strip() == "q"), "1"
-        )
-        ranges.setdefault(media.strip(), float(q) if _QVALUE.fullmatch(q) else 0.0)
-
-    def quality(media: str) -> float:
-        for candidate in (media, media.split("/")[0] + "/*", "*/*"):
-            if candidate in ranges:
-                return ranges[candidate]
-        return 0.0
-
-    vendor, plain = quality(VENDOR_TYPE), quality(JSON_TYPE)
+    ranges = Accept(accept)
+    vendor, plain = ranges.quality(VENDOR_TYPE), ranges.quality(JSON_TYPE)
     if vendor <= 0.0 and plain <= 0.0:
         return None
-    return (
-        VENDOR_TYPE if vendor > plain or (vendor == plain and VENDOR_TYPE in ranges) else JSON_TYPE
-    )
+    named = vendor == plain and ranges.names(VENDOR_TYPE)
+    return VENDOR_TYPE if vendor > plain or named else JSON_TYPE
 
 
 class EPages(Vendor[str]):
