@@ -16,7 +16,6 @@ import base64
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from operator import eq, gt, lt
@@ -36,6 +35,7 @@ from ..model import Address, Cart, Line, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, scan, select
 from ..site import site
 from ..vendor import FilterKey, Vendor, json_response
+from .epages_languages import GERMAN, Language, language
 from .epages_tokens import EPagesTokens
 
 MARKET = Market(
@@ -74,66 +74,6 @@ _PAYMENTS = tuple(  # (id, providerName); the names are per language
     (_guid(f"payment/{provider}"), provider)
     for provider in ("PayPal PLUS", "Stripe", "Klarna", "Bank transfer")
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Language:
-    """How the shop writes prices and names things in one language (CLDR number patterns)."""
-
-    code: str
-    decimal: str
-    group: str
-    symbol_first: bool  # "€12.99" (en) rather than "12,99 €" (de, fr)
-    unit: str
-    shipping: tuple[str, str, str]  # standard, express, pickup
-    payments: tuple[str, str, str, str]  # in _PAYMENTS order
-    discount: str
-
-    def price(self, cents: int, currency: str) -> str:
-        units, rest = divmod(abs(cents), 100)
-        number = f"{units:,}".replace(",", self.group) + f"{self.decimal}{rest:02d}"
-        symbol = {"EUR": "€"}.get(currency, currency)
-        sign = "-" if cents < 0 else ""
-        return f"{sign}{symbol}{number}" if self.symbol_first else f"{sign}{number} {symbol}"
-
-
-_GERMAN = _Language(
-    "de", ",", ".", False, "Stück",
-    ("Standardversand", "Expressversand", "Abholung im Laden"),
-    ("PayPal", "Kreditkarte", "Rechnung", "Vorkasse"),
-    "Warenkorbrabatt",
-)  # fmt: skip
-_LANGUAGES = {
-    "de": _GERMAN,
-    "en": _Language(
-        "en", ".", ",", True, "piece(s)",
-        ("Standard delivery", "Express delivery", "Customer pickup"),
-        ("PayPal", "Credit card", "Invoice", "Prepayment"),
-        "Cart discount",
-    ),
-    "fr": _Language(
-        "fr", ",", " ", False, "pièce(s)",
-        ("Livraison standard", "Livraison express", "Retrait en magasin"),
-        ("PayPal", "Carte bancaire", "Facture", "Virement anticipé"),
-        "Remise panier",
-    ),
-}  # fmt: skip
-# Locales the demo shop is translated into; a bare language picks its main country.
-_LOCALES = {
-    "de_DE": "de", "de_AT": "de", "en_US": "en", "en_GB": "en", "fr_FR": "fr", "fr_BE": "fr",
-}  # fmt: skip
-
-
-def _language(locale: str | None) -> _Language:
-    """The shop language for a ``locale`` value; others fall back to the shop default, de_DE.
-
-    The seed: "If not provided, the shop's default language is used". A locale the shop is not
-    translated into is answered in the default language too (cartkit decision).
-    """
-    if locale is None:
-        return _GERMAN
-    code = _LOCALES.get(locale.replace("-", "_"), locale if len(locale) == 2 else "")
-    return _LANGUAGES.get(code, _GERMAN)
 
 
 def _bound(param: str, value: str) -> Instant:
@@ -223,7 +163,7 @@ class EPages(Vendor[str]):
             "resultsPerPage": size,
             "items": self._items(
                 found.items,
-                _language(params["locale"]),
+                language(params["locale"]),
                 f"{site(request)}{self.prefix}",
                 request.path_params["shopId"],
             ),
@@ -250,7 +190,7 @@ class EPages(Vendor[str]):
         return None if where is None else scan(self.dataset, where)
 
     def _items(
-        self, carts: list[Cart], lang: _Language, origin: str, shop: str
+        self, carts: list[Cart], lang: Language, origin: str, shop: str
     ) -> list[orjson.Fragment]:
         """The carts' JSON for this language, host and shop, each rendered and filled once."""
         key = (lang.code, origin, shop)
@@ -275,7 +215,7 @@ class EPages(Vendor[str]):
             out.append(orjson.Fragment(cached))
         return out
 
-    def _localized_json(self, cart: Cart, lang: _Language) -> bytes:
+    def _localized_json(self, cart: Cart, lang: Language) -> bytes:
         cache = self._localized.setdefault(lang.code, [None] * len(self.dataset))
         cached = cache[cart.index]
         if cached is None:
@@ -294,9 +234,9 @@ class EPages(Vendor[str]):
     # -- rendering -------------------------------------------------------------------------------
 
     def render(self, cart: Cart) -> dict[str, Any]:
-        return self._render(cart, _GERMAN)
+        return self._render(cart, GERMAN)
 
-    def _render(self, cart: Cart, lang: _Language) -> dict[str, Any]:
+    def _render(self, cart: Cart, lang: Language) -> dict[str, Any]:
         def money(cents: int, tax_type: str = "GROSS") -> dict[str, Any]:
             amount = cents // 100 if cents % 100 == 0 else round(cents / 100, 2)
             return {
@@ -398,7 +338,7 @@ class EPages(Vendor[str]):
         return json_response(body, status, headers=headers)
 
 
-def _line(line: Line, lang: _Language, money: Callable[[int], Any]) -> dict[str, Any]:
+def _line(line: Line, lang: Language, money: Callable[[int], Any]) -> dict[str, Any]:
     product = line.product
     product_id = product.uid.upper()
     folder = "/".join(product_id.replace("-", "")[i : i + 4] for i in range(0, 32, 4))
