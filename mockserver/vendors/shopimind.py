@@ -18,6 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import brackets
 from ..dataset import Market
 from ..errors import ApiError, Problem
 from ..instants import rfc3339
@@ -101,7 +102,6 @@ _TEXT_OPERATORS = frozenset({"CONTAINS", "NOT_CONTAINS", "STARTS_WITH", "ENDS_WI
 _LIST_OPERATORS = frozenset({"IN", "NOT_IN", "BETWEEN", "NOT_BETWEEN"})  # take all values at once
 _NEGATED = {"NOT_EQUALS": "EQUALS", "NOT_CONTAINS": "CONTAINS"}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
-_KEY = re.compile(r"\[([^\[\]]*)\]")
 _CANNED = {  # NestJS's own bodies for exceptions raised without a message
     Problem.RATE_LIMITED: "ThrottlerException: Too Many Requests",
     Problem.SERVER_ERROR: "Internal server error",
@@ -244,14 +244,10 @@ def _bad(param: str, reason: str) -> ApiError:
 
 
 def _path(key: str, base: str) -> list[str]:
-    rest, segments = key[len(base) :], []
-    while rest:
-        match = _KEY.match(rest)
-        if match is None:
-            raise _bad(base, f"malformed key {key[:60]!r}")
-        segments.append(match.group(1))
-        rest = rest[match.end() :]
-    return segments
+    try:
+        return brackets.path(key)
+    except brackets.BracketError as exc:
+        raise _bad(base, str(exc)) from None
 
 
 def _json(param: str, text: str) -> Any:
@@ -281,38 +277,10 @@ def _field_names(value: str) -> list[str]:
 
 
 def _nest(param: str, pairs: Iterable[tuple[list[str], str]]) -> Any:
-    """Bracket keys (``filters[0][values][]=x``) as the nested value they spell (qs rules:
-    all-index objects become arrays, ``[]`` appends, a repeated leaf becomes an array)."""
-    root: dict[str, Any] = {}
-    indexed: dict[int, int] = {}  # id(node) -> index keys it holds (what the next ``[]`` is)
-    for path, value in pairs:
-        node = root
-        for depth, segment in enumerate(path):
-            key = segment or str(indexed.get(id(node), 0))
-            if key not in node and _index(key):
-                indexed[id(node)] = indexed.get(id(node), 0) + 1
-            if depth == len(path) - 1:
-                leaf = node.setdefault(key, [])
-                if isinstance(leaf, dict):
-                    raise _bad(param, f"{key!r} is both a value and an object")
-                leaf.append(value)
-            else:
-                node = node.setdefault(key, {})
-                if not isinstance(node, dict):
-                    raise _bad(param, f"{key!r} is both a value and an object")
-    return _finish(root)
-
-
-def _finish(node: Any) -> Any:
-    if isinstance(node, list):  # the leaf's values
-        return node[0] if len(node) == 1 else node
-    if node and all(_index(k) for k in node):
-        return [_finish(node[k]) for k in sorted(node, key=int)]
-    return {k: _finish(v) for k, v in node.items()}
-
-
-def _index(key: str) -> bool:
-    return key.isascii() and key.isdigit() and len(key) < 19
+    try:
+        return brackets.nest(pairs)
+    except brackets.BracketError as exc:
+        raise _bad(param, str(exc)) from None
 
 
 def _typed_filter(item: Any) -> Any:
