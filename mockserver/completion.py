@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import heapq
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -63,27 +62,7 @@ def extend(
     completer = _Completer(dataset, source)
     carts = [completer.cart(entry, k, first + k) for k, entry in enumerate(entries)]
     completer.check_ids(carts, given=any("id" in entry for entry in entries))
-    return _merged(dataset, carts, completer.customers, completer.accounts)
-
-
-def _merged(
-    dataset: Dataset, carts: list[Cart], customers: list[Customer], accounts: list[str]
-) -> Dataset:
-    """The carts of *dataset* and *carts* in creation order, renumbered (index = position)."""
-    added = sorted(carts, key=lambda cart: cart.created_at)
-    merged = heapq.merge(dataset.carts, added, key=lambda cart: cart.created_at)
-    renumbered = [
-        cart if cart.index == position else cart._replace(index=position)
-        for position, cart in enumerate(merged)
-    ]
-    return Dataset(
-        market=dataset.market,
-        seed=dataset.seed,
-        now=dataset.now,
-        carts=renumbered,
-        customers=customers,
-        accounts=accounts,
-    )
+    return dataset.merged(carts, completer.customers, completer.accounts)
 
 
 @functools.lru_cache(maxsize=16)

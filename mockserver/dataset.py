@@ -9,6 +9,7 @@ request: sorted orders, columns, indexes and the masks of recent filters.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import itertools
 from array import array
 from collections import OrderedDict
@@ -48,6 +49,24 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.carts)
+
+    def merged(self, carts: list[Cart], customers: list[Customer], accounts: list[str]) -> Dataset:
+        """A dataset of these carts and *carts* in creation order, renumbered (a cart's index is
+        its position), with *customers* and *accounts* (this dataset's own included)."""
+        added = sorted(carts, key=lambda cart: cart.created_at)
+        merged = heapq.merge(self.carts, added, key=lambda cart: cart.created_at)
+        renumbered = [
+            cart if cart.index == position else cart._replace(index=position)
+            for position, cart in enumerate(merged)
+        ]
+        return Dataset(
+            market=self.market,
+            seed=self.seed,
+            now=self.now,
+            carts=renumbered,
+            customers=customers,
+            accounts=accounts,
+        )
 
     def ordered(self, key: Any, build: Callable[[list[Cart]], list[Cart]]) -> list[Cart]:
         """Return the carts sorted by *key*, building (``build(carts)``) and caching it once."""
