@@ -16,18 +16,12 @@ Decisions where the vendor is silent (recorded in the spec's ``x-cartkit-decisio
 - ``attribution.agent`` is required: POS carts carry one of a few store agents, every other
   cart the system agent ``{"id": 1, "email": null, "first_name": "", "last_name": ""}``.
 - 20 carts per page, newest first (``date_created`` desc, then ``id`` desc).
-- Cursor: URL-safe base64 of ``p=<id of the boundary cart>&s=<signature>`` (``r=1&`` first for
-  ``previous``), a keyset position as DRF's. The signature binds it to this dataset (seed,
-  anchor, size), so a hand-made, garbled or stale cursor gets 404 ``{"detail": "Invalid
-  cursor"}``. An empty ``cursor=`` is the first page (DRF decodes it to no position).
+- Cursors are signed keyset positions (see :mod:`.nextcommerce_cursors`).
 - Empty string filters are ignored, as django-filter skips empty values.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import re
 import zlib
 from bisect import bisect_left, bisect_right
@@ -40,12 +34,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..dataset import Market
+from ..config import MockConfig
+from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
 from ..faults import FORCE_STATUS_HEADER
 from ..model import Attribution, Cart, Line, Product, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, find, scan
 from ..vendor import FilterKey, Vendor, json_response
+from .nextcommerce_cursors import Cursors
 from .nextcommerce_tokens import OTHER, SCOPES, NextCommerceTokens
 
 MARKET = Market(
@@ -107,7 +103,6 @@ _DETAIL = {
 # The query parameters that filter (the cache key of a filter's mask).
 _FILTERS = ("abandoned", "currency", "date_created_from", "date_created_to", "product",
             "funnels", *STRING_FILTERS)  # fmt: skip
-_CURSOR = re.compile(r"(r=1&)?p=([1-9]\d{0,11})&s=([0-9a-f]{16})", re.ASCII)
 
 
 def money(minor: int) -> str:
@@ -155,6 +150,10 @@ class NextCommerce(Vendor[None]):
 
     name = "nextcommerce"
     market = MARKET
+
+    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
+        super().__init__(dataset, config)
+        self.cursors = Cursors(self.name, dataset)
 
     def token_endpoints(self) -> NextCommerceTokens:
         return NextCommerceTokens(self)
@@ -296,7 +295,7 @@ class NextCommerce(Vendor[None]):
     def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
         key = tuple(tuple(v) if isinstance(v, list) else v for v in map(params.get, _FILTERS))
         hits = find(self.dataset, mask=self.filtered(key), order=ORDER)
-        cursor = self._decode(params["cursor"])
+        cursor = self.cursors.decode(params["cursor"])
         # One cart more than a page tells whether there is a page beyond it.
         if cursor is None or not cursor[0]:  # the first page, or the carts after the boundary
             position = (
@@ -351,33 +350,7 @@ class NextCommerce(Vendor[None]):
                 preds.append(_attribution_is(get, value))
         return preds
 
-    # -- cursors -----------------------------------------------------------------------------
-
-    def _signature(self, text: str) -> str:
-        key = f"{self.name}|{self.dataset.seed}|{self.dataset.now}|{len(self.dataset)}".encode()
-        return hashlib.blake2b(text.encode(), key=key[:64], digest_size=8).hexdigest()
-
-    def _encode(self, reverse: bool, cart: Cart) -> str:
-        text = f"{'r=1&' if reverse else ''}p={cart.number}"
-        raw = f"{text}&s={self._signature(text)}"
-        return base64.urlsafe_b64encode(raw.encode()).decode()
-
-    def _decode(self, cursor: str | None) -> tuple[bool, Cart] | None:
-        """``(reverse, boundary cart)`` of a cursor this mock issued; else 404 Invalid cursor."""
-        if not cursor:
-            return None  # DRF: an empty cursor decodes to no position (the first page)
-        invalid = ApiError(Problem.NOT_FOUND, "Invalid cursor", param="cursor")
-        try:
-            text = base64.b64decode(cursor, altchars=b"-_", validate=True).decode("ascii")
-        except (ValueError, binascii.Error, UnicodeError):
-            raise invalid from None
-        match = _CURSOR.fullmatch(text)
-        if match is None or match.group(3) != self._signature(text.rsplit("&s=", 1)[0]):
-            raise invalid
-        index = int(match.group(2)) - self.dataset.carts[0].number if self.dataset.carts else -1
-        if not 0 <= index < len(self.dataset):
-            raise invalid
-        return match.group(1) is not None, self.dataset.carts[index]
+    # -- links -------------------------------------------------------------------------------
 
     def _link(self, request: Request, reverse: bool, boundary: Cart) -> str:
         """Absolute URL with every query parameter kept and ``cursor`` replaced (DRF sorts keys)."""
@@ -385,7 +358,7 @@ class NextCommerce(Vendor[None]):
         for key, value in request.query_params.multi_items():
             if key != "cursor":
                 merged.setdefault(key, []).append(value)
-        merged["cursor"] = [self._encode(reverse, boundary)]
+        merged["cursor"] = [self.cursors.encode(reverse, boundary)]
         return self.url(request, dict(sorted(merged.items())))
 
     # -- errors ------------------------------------------------------------------------------
