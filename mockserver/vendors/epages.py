@@ -76,34 +76,6 @@ _PAYMENTS = tuple(  # (id, providerName); the names are per language
 )
 
 
-def _bound(param: str, value: str) -> Instant:
-    """An RFC 3339 date-time, exactly: truncating a fraction would misplace carts created in
-    the very second named. The spec models "ISO 8601" as ``format: date-time``."""
-    try:
-        return rfc3339(value)
-    except ValueError:
-        raise QueryError(
-            param, f"Invalid parameter {param!r}: {value[:60]!r} is not ISO 8601"
-        ) from None
-
-
-def _negotiate(accept: str | None) -> str | None:
-    """The media type to answer *accept* with, or ``None`` for 406.
-
-    The docs require ``Accept: application/vnd.epages.v1+json`` (406 otherwise); cartkit also
-    serves ``application/json`` and wildcards (spec, NotAcceptable), answering with the vendor
-    type when the client prefers or names it.
-    """
-    if accept is None or not accept.strip():
-        return JSON_TYPE
-    ranges = Accept(accept)
-    vendor, plain = ranges.quality(VENDOR_TYPE), ranges.quality(JSON_TYPE)
-    if vendor <= 0.0 and plain <= 0.0:
-        return None
-    named = vendor == plain and ranges.names(VENDOR_TYPE)
-    return VENDOR_TYPE if vendor > plain or named else JSON_TYPE
-
-
 class EPages(Vendor[str]):
     """ePages list carts."""
 
@@ -120,7 +92,7 @@ class EPages(Vendor[str]):
     def token_endpoints(self) -> EPagesTokens:
         return EPagesTokens(self)
 
-    # -- request checks --------------------------------------------------------------------------
+    # -- request -----------------------------------------------------------------------------
 
     def precheck(self, request: Request, credential: str) -> str:
         """406 for an ``Accept`` that excludes JSON; 400 for a malformed, 404 for an unknown shop.
@@ -143,7 +115,7 @@ class EPages(Vendor[str]):
         if shop not in self.shops:
             raise ApiError(Problem.NOT_FOUND, f"Shop {shop!r} (shopId) not found", param="shopId")
 
-    # -- listing ---------------------------------------------------------------------------------
+    # -- listing -----------------------------------------------------------------------------
 
     def list_carts(self, request: Request, params: dict[str, Any], context: str | None) -> Response:
         """The page; *context* is the media type :meth:`precheck` negotiated."""
@@ -231,7 +203,7 @@ class EPages(Vendor[str]):
             "X-RateLimit-Reset": iso(reset),
         }
 
-    # -- rendering -------------------------------------------------------------------------------
+    # -- rendering ---------------------------------------------------------------------------
 
     def render(self, cart: Cart) -> dict[str, Any]:
         return self._render(cart, GERMAN)
@@ -325,7 +297,7 @@ class EPages(Vendor[str]):
         }
         return out
 
-    # -- errors ----------------------------------------------------------------------------------
+    # -- errors ------------------------------------------------------------------------------
 
     def error(self, error: ApiError) -> Response:
         """Every refusal as ``{"message", "status": "<code>"}`` (the documented 500 body)."""
@@ -336,6 +308,34 @@ class EPages(Vendor[str]):
         if status == 429:
             headers |= self._rate_headers(remaining=0)
         return json_response(body, status, headers=headers)
+
+
+def _negotiate(accept: str | None) -> str | None:
+    """The media type to answer *accept* with, or ``None`` for 406.
+
+    The docs require ``Accept: application/vnd.epages.v1+json`` (406 otherwise); cartkit also
+    serves ``application/json`` and wildcards (spec, NotAcceptable), answering with the vendor
+    type when the client prefers or names it.
+    """
+    if accept is None or not accept.strip():
+        return JSON_TYPE
+    ranges = Accept(accept)
+    vendor, plain = ranges.quality(VENDOR_TYPE), ranges.quality(JSON_TYPE)
+    if vendor <= 0.0 and plain <= 0.0:
+        return None
+    named = vendor == plain and ranges.names(VENDOR_TYPE)
+    return VENDOR_TYPE if vendor > plain or named else JSON_TYPE
+
+
+def _bound(param: str, value: str) -> Instant:
+    """An RFC 3339 date-time, exactly: truncating a fraction would misplace carts created in
+    the very second named. The spec models "ISO 8601" as ``format: date-time``."""
+    try:
+        return rfc3339(value)
+    except ValueError:
+        raise QueryError(
+            param, f"Invalid parameter {param!r}: {value[:60]!r} is not ISO 8601"
+        ) from None
 
 
 def _line(line: Line, lang: Language, money: Callable[[int], Any]) -> dict[str, Any]:

@@ -134,28 +134,7 @@ class ShopiMind(Vendor[None]):
         """ShopiMind authenticates with an API key (``spm-api-key``), set by ``--api-key``."""
         return self.config.api_key
 
-    def render(self, cart: Cart) -> dict[str, Any]:
-        return {
-            "id": str(cart.number),
-            "status": STATUS[cart.status],
-            "customer_id": str(cart.customer.number) if cart.customer else None,
-            "amount": cart.total / 100,
-            "amount_without_tax": (cart.total - cart.tax) / 100,
-            "currency": cart.currency,
-            "created_at": stamp(cart.created_at),
-            "updated_at": stamp(cart.updated_at),
-        }
-
-    def row(self, cart: Cart) -> dict[str, Any]:
-        """Every field ``fields`` may ask for: the cart plus the opt-in customer joins."""
-        customer = cart.customer
-        return self.render(cart) | {
-            "customer_first_name": customer.first_name if customer else None,
-            "customer_last_name": customer.last_name if customer else None,
-            "customer_email": customer.email if customer else None,
-        }
-
-    # -- request ----------------------------------------------------------------------------
+    # -- request -----------------------------------------------------------------------------
 
     def query(self, request: Request) -> Mapping[str, list[str]]:
         """Rewrite the SDK's notations into the spec's wire form before validation.
@@ -193,6 +172,8 @@ class ShopiMind(Vendor[None]):
             out[name] = [json.dumps(items)]
         return out
 
+    # -- listing -----------------------------------------------------------------------------
+
     def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
         order = [SortKey(SORTS[o["field"]], o["type"] == "desc") for o in _listed(params["order"])]
         mask = self.filtered(tuple(map(_condition, _listed(params["filters"]))))
@@ -222,6 +203,31 @@ class ShopiMind(Vendor[None]):
         ``None`` without filters."""
         where = all_of(_predicate(*condition) for condition in key)
         return None if where is None else scan(self.dataset, where)
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render(self, cart: Cart) -> dict[str, Any]:
+        return {
+            "id": str(cart.number),
+            "status": STATUS[cart.status],
+            "customer_id": str(cart.customer.number) if cart.customer else None,
+            "amount": cart.total / 100,
+            "amount_without_tax": (cart.total - cart.tax) / 100,
+            "currency": cart.currency,
+            "created_at": stamp(cart.created_at),
+            "updated_at": stamp(cart.updated_at),
+        }
+
+    def row(self, cart: Cart) -> dict[str, Any]:
+        """Every field ``fields`` may ask for: the cart plus the opt-in customer joins."""
+        customer = cart.customer
+        return self.render(cart) | {
+            "customer_first_name": customer.first_name if customer else None,
+            "customer_last_name": customer.last_name if customer else None,
+            "customer_email": customer.email if customer else None,
+        }
+
+    # -- errors ------------------------------------------------------------------------------
 
     def error(self, error: ApiError) -> Response:
         """NestJS exception bodies: ValidationPipe's message list for 400, canned 429/5xx."""

@@ -76,25 +76,7 @@ class StateSet(Vendor[None]):
         # A summary costs a pass over the kept carts: remember it beside its filter's mask.
         self._summaries = lru_cache(maxsize=_SUMMARIES)(self._summary)
 
-    def render(self, cart: Cart) -> dict[str, Any]:
-        return {
-            "id": f"cart_{cart.uid}",
-            "object": "cart",
-            "customer_id": _customer_id(cart.customer),
-            "email": cart.email,
-            "status": cart.status,
-            "channel": cart.channel,
-            "currency": cart.currency,
-            "item_count": cart.item_count,
-            "subtotal": cart.subtotal,
-            "total": cart.total,
-            "abandoned_at": iso(cart.abandoned_at) if cart.abandoned_at is not None else None,
-            "last_activity": iso(cart.updated_at),
-            "created_at": iso(cart.created_at),
-            "recovery_status": cart.recovery_status,
-            "session_id": cart.session_id,
-            "updated_at": iso(cart.updated_at),
-        }
+    # -- listing -----------------------------------------------------------------------------
 
     def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
         key = tuple(params[name] for name in _FILTERS)
@@ -185,6 +167,30 @@ class StateSet(Vendor[None]):
             "X-RateLimit-Remaining": str(_RATE_LIMIT - 1),
             "X-RateLimit-Reset": str(reset),
         }
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render(self, cart: Cart) -> dict[str, Any]:
+        return {
+            "id": f"cart_{cart.uid}",
+            "object": "cart",
+            "customer_id": _customer_id(cart.customer),
+            "email": cart.email,
+            "status": cart.status,
+            "channel": cart.channel,
+            "currency": cart.currency,
+            "item_count": cart.item_count,
+            "subtotal": cart.subtotal,
+            "total": cart.total,
+            "abandoned_at": iso(cart.abandoned_at) if cart.abandoned_at is not None else None,
+            "last_activity": iso(cart.updated_at),
+            "created_at": iso(cart.created_at),
+            "recovery_status": cart.recovery_status,
+            "session_id": cart.session_id,
+            "updated_at": iso(cart.updated_at),
+        }
+
+    # -- errors ------------------------------------------------------------------------------
 
     def error(self, error: ApiError) -> Response:
         code, kind = _CODES[error.problem]
