@@ -2,9 +2,11 @@
 
 A request goes: faults -> a remembered answer to the same request, if any (see
 :mod:`.response_cache`) -> size and nesting limits (:mod:`.limits`) -> credentials -> vendor
-pre-checks -> parameters (validated from the spec) -> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
-:meth:`Vendor.error` in its own envelope; an unexpected exception is logged and rendered as the
-vendor's 500 rather than escaping as a bare crash.
+pre-checks (:meth:`Vendor.precheck`, whose findings travel on) -> parameters (validated from the
+spec) -> :meth:`Vendor.list_carts`, which filters through :meth:`Vendor.filtered`. Any
+:class:`ApiError` on the way is rendered by the vendor's :meth:`Vendor.error` in its own
+envelope; an unexpected exception is logged and rendered as the vendor's 500 rather than
+escaping as a bare crash.
 """
 
 from __future__ import annotations
@@ -121,10 +123,11 @@ class Vendor(ABC, Generic[Context]):
         return None
 
     def mask(self, key: FilterKey) -> Mask | None:
-        """The mask of the carts the filter *key* keeps (``None``: every cart); no filter here.
+        """The mask of the carts the filter *key* keeps, ``None`` for every cart (as here, for
+        a vendor without filters).
 
-        Vendors that filter build it from their predicates. Call :meth:`filtered` instead,
-        which remembers the masks.
+        Vendors that filter build it from their predicates; the listing asks :meth:`filtered`,
+        which remembers it.
         """
         return None
 
