@@ -45,12 +45,8 @@ class Operation:
 
     @functools.cached_property
     def parameters(self) -> dict[str, dict[str, Any]]:
-        """Every parameter of the operation by name, ``$ref`` resolved."""
-        out = {}
-        for param in self.operation.get("parameters", []):
-            param = self.resolve(param)
-            out[param["name"]] = param
-        return out
+        """Every parameter of the operation by name (the path item's too), ``$ref`` resolved."""
+        return {p["name"]: p for p in specs.parameters(self.raw, self.route, self.method)}
 
     def schema(self, name: str) -> dict[str, Any]:
         """The (resolved) schema of parameter *name*; ``{}`` for a ``content`` parameter."""
@@ -152,13 +148,8 @@ class Contract(Operation):
     @functools.cached_property
     def security(self) -> Security:
         """The operation's (first) security requirement."""
-        requirements = self.operation.get("security", self.raw.get("security", []))
-        (name,) = requirements[0]
-        scheme = self.raw["components"]["securitySchemes"][name]
-        if scheme["type"] == "apiKey":
-            return Security(scheme["name"], False, scheme.get("x-cartkit-pattern"))
-        # http bearer and oauth2 both send "Authorization: Bearer <token>"
-        return Security("Authorization", True, scheme.get("x-cartkit-pattern"))
+        scheme = specs.security_scheme(self.raw, self.operation)
+        return Security(scheme.header, scheme.bearer, scheme.pattern)
 
 
 class TokenDocument:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import specs
+
 from .errors import ApiError, Problem
 
 __all__ = ["SECRET_HEADERS", "AuthScheme", "masked", "redact"]
@@ -34,20 +36,11 @@ class AuthScheme:
         cls, spec: Mapping[str, Any], operation: Mapping[str, Any], *, expected: str | None = None
     ) -> AuthScheme:
         """Read the operation's (first) security requirement from *spec*."""
-        requirements = operation.get("security", spec.get("security", []))
-        (name,) = requirements[0]
-        scheme = spec["components"]["securitySchemes"][name]
-        pattern = scheme.get("x-cartkit-pattern")
-        if scheme["type"] == "apiKey":
-            if scheme["in"] != "header":
-                raise ValueError(f"unsupported apiKey location {scheme['in']!r}")
-            header, bearer = scheme["name"], False
-        else:  # http bearer and oauth2 both send "Authorization: Bearer <token>"
-            header, bearer = "Authorization", True
+        scheme = specs.security_scheme(spec, operation)
         return cls(
-            header=header,
-            bearer=bearer,
-            pattern=re.compile(pattern) if pattern else None,
+            header=scheme.header,
+            bearer=scheme.bearer,
+            pattern=re.compile(scheme.pattern) if scheme.pattern else None,
             expected=expected,
         )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 import shutil
@@ -28,33 +27,16 @@ from .journal import DEFAULT_SIZE
 from .scenarios import SCENARIOS
 from .userdata import DataError, read
 
-__all__ = ["app_from_env", "serve"]
+__all__ = ["CONFIG_ENV", "app_from_env", "serve"]
 
-_CONFIG_ENV = "CARTKIT_MOCK_CONFIG"
-
-
-def _encode(config: MockConfig) -> str:
-    fields = dataclasses.asdict(config)
-    fields["now"] = config.now.isoformat()
-    # Workers get the carts themselves, not the file: they all serve what was validated.
-    fields["data"] = list(fields.pop("entries"))
-    return json.dumps(fields)
-
-
-def _decode(text: str) -> MockConfig:
-    fields: dict[str, Any] = json.loads(text)
-    fields["now"] = datetime.fromisoformat(fields["now"])
-    fields["vendors"] = tuple(fields["vendors"])
-    fields["shops"] = tuple(fields["shops"])
-    fields["cors_origins"] = tuple(fields["cors_origins"])
-    fields["scenarios"] = tuple(tuple(pair) for pair in fields["scenarios"])
-    fields["data"] = tuple(fields["data"])
-    return MockConfig(**fields)
+CONFIG_ENV = "CARTKIT_MOCK_CONFIG"
+"""The environment variable :func:`app_from_env` reads the config from
+(:meth:`MockConfig.to_json <mockserver.config.MockConfig.to_json>`)."""
 
 
 def app_from_env() -> Starlette:
     """App factory for uvicorn workers: every worker rebuilds the same app from the same config."""
-    return create_app(_decode(os.environ[_CONFIG_ENV]))
+    return create_app(MockConfig.from_json(os.environ[CONFIG_ENV]))
 
 
 def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float]:
@@ -315,7 +297,7 @@ def serve(
     # The workers share their run-time state (scenarios, the journal) in a directory of ours.
     shared = tempfile.mkdtemp(prefix="cartkit-state-")
     try:
-        os.environ[_CONFIG_ENV] = _encode(dataclasses.replace(config, state_dir=shared))
+        os.environ[CONFIG_ENV] = dataclasses.replace(config, state_dir=shared).to_json()
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=workers, **options)
     finally:
         shutil.rmtree(shared, ignore_errors=True)

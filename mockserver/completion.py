@@ -5,7 +5,7 @@ the mock's seed), under the rules every seeded cart follows, so a partial entry 
 a generated one:
 
 - money: line totals are price times quantity; the subtotal is their sum; shipping, tax and
-  total follow the vendor's market (``dataset.price``); a cart without lines costs nothing;
+  total follow the vendor's market (``generation.price``); a cart without lines costs nothing;
 - time: ``created_at <= updated_at <= abandoned_at <= --now``, a missing instant keeping its
   distance from a given one as in the seeded cart;
 - status: only abandoned carts have ``abandoned_at`` and a recovery e-mail (either, given
@@ -24,14 +24,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import heapq
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from .dataset import Dataset, Market, email_local, generate, price
+from .dataset import Dataset, generate
+from .generation import Market, email_local, price
+from .instants import rfc3339
 from .model import Attribution, Cart, Customer, Place, Product, iso
 from .userdata import DataError, clip
 
@@ -61,27 +62,7 @@ def extend(
     completer = _Completer(dataset, source)
     carts = [completer.cart(entry, k, first + k) for k, entry in enumerate(entries)]
     completer.check_ids(carts, given=any("id" in entry for entry in entries))
-    return _merged(dataset, carts, completer.customers, completer.accounts)
-
-
-def _merged(
-    dataset: Dataset, carts: list[Cart], customers: list[Customer], accounts: list[str]
-) -> Dataset:
-    """The carts of *dataset* and *carts* in creation order, renumbered (index = position)."""
-    added = sorted(carts, key=lambda cart: cart.created_at)
-    merged = heapq.merge(dataset.carts, added, key=lambda cart: cart.created_at)
-    renumbered = [
-        cart if cart.index == position else cart._replace(index=position)
-        for position, cart in enumerate(merged)
-    ]
-    return Dataset(
-        market=dataset.market,
-        seed=dataset.seed,
-        now=dataset.now,
-        carts=renumbered,
-        customers=customers,
-        accounts=accounts,
-    )
+    return dataset.merged(carts, completer.customers, completer.accounts)
 
 
 @functools.lru_cache(maxsize=16)
@@ -184,7 +165,7 @@ class _Completer:
         raw = entry.get(field)
         if raw is None:
             return None
-        moment = int(datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp())
+        moment = rfc3339(raw).seconds
         if moment > self.now:
             raise self.fail(field, f"{raw} is after the mock's --now ({iso(self.now)})")
         return moment

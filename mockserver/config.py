@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -117,6 +119,30 @@ class MockConfig:
             raise ValueError(f"workers must be >= 1, got {self.workers!r}")
         if self.now.tzinfo is None:
             raise ValueError(f"now must be timezone-aware, got {self.now!r}")
+
+    def to_json(self) -> str:
+        """This config as JSON, from which :meth:`from_json` rebuilds it in another process (the
+        workers of ``cartkit serve --workers``, the pytest plugin's server).
+
+        The carts of *data* travel as the validated :attr:`entries`, not as the file: every
+        process serves what was validated here.
+        """
+        fields = dataclasses.asdict(self)
+        fields["now"] = self.now.isoformat()
+        fields["data"] = list(fields.pop("entries"))
+        return json.dumps(fields)
+
+    @classmethod
+    def from_json(cls, text: str) -> MockConfig:
+        """The config :meth:`to_json` wrote *text* from."""
+        fields: dict[str, Any] = json.loads(text)
+        fields["now"] = datetime.fromisoformat(fields["now"])
+        fields["vendors"] = tuple(fields["vendors"])
+        fields["shops"] = tuple(fields["shops"])
+        fields["cors_origins"] = tuple(fields["cors_origins"])
+        fields["scenarios"] = tuple(tuple(pair) for pair in fields["scenarios"])
+        fields["data"] = tuple(fields["data"])
+        return cls(**fields)
 
     def scenario_for(self, vendor: str) -> str:
         """The scenario *vendor* starts in (its own choice, else every vendor's, else default)."""

@@ -85,7 +85,7 @@ class Key:
 class Search:
     """The predicate ``test(get(cart))`` where *test* is the text operator *operator*
     (``CONTAINS``, ``STARTS_WITH``, ``ENDS_WITH`` with a casefolded *operand*, or ``LIKE`` with a
-    pattern; see :mod:`mockserver.query`) on the text column *column*.
+    pattern; see :mod:`mockserver.operators`) on the text column *column*.
 
     :func:`scan` answers it from the column's lines (:func:`~mockserver.indexes.texts`) in a few
     C-level passes, for columns of too many distinct values to test each one (ids, instants);

@@ -136,7 +136,8 @@ class Texts:
 
     def mask(self, operator: str, operand: str) -> bytes:
         """The mask of *operator* (``CONTAINS``, ``STARTS_WITH``, ``ENDS_WITH`` on a casefolded
-        *operand*; ``LIKE`` on a pattern) over the lines, as :mod:`mockserver.query` defines it."""
+        *operand*; ``LIKE`` on a pattern) over the lines, as :mod:`mockserver.operators`
+        defines it."""
         if "\n" in operand:  # no value holds a line break
             return bytes(self.size)
         if not operand and operator != "LIKE":  # every text contains, starts and ends with ""
@@ -229,7 +230,7 @@ def texts(dataset: Dataset, column: str, get: Callable[[Cart], str | None]) -> T
 def _pieces(pattern: str, char: Callable[[str], str]) -> str:
     """The body of a regex matching one line LIKE *pattern* (each character spelled by *char*).
 
-    The same reading as :func:`mockserver.query.wildcard`: pieces between ``%`` are fixed-width
+    The same reading as :func:`mockserver.operators.wildcard`: pieces between ``%`` are fixed-width
     (``_`` one character), the first starts the line, the last ends it, and each middle one is
     taken leftmost after the one before: an atomic group, so no backtracking blows up.
     """

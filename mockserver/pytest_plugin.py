@@ -31,7 +31,7 @@ import httpx
 import pytest
 
 from .app import startup_dataset
-from .cli import _CONFIG_ENV, _encode
+from .cli import CONFIG_ENV
 from .config import MockConfig
 from .dataset import Dataset
 
@@ -125,7 +125,7 @@ def free_port() -> int:
 def start(config: MockConfig) -> RunningMock:
     """Start a mock for *config* on a free loopback port and wait until it is ready."""
     port = free_port()
-    env = {**os.environ, _CONFIG_ENV: _encode(config)}
+    env = {**os.environ, CONFIG_ENV: config.to_json()}
     command = [sys.executable, "-m", "uvicorn", "--factory", "mockserver.cli:app_from_env",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, env=env)

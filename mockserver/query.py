@@ -1,9 +1,9 @@
-"""The query engine shared by every vendor: typed fields, filter operators, sorting and paging.
+"""The query engine shared by every vendor: typed fields, filters, sorting and paging.
 
 Vendors describe their filterable and sortable fields as :class:`Field` objects (a name, a getter
 on the canonical :class:`~mockserver.model.Cart` and a value kind), translate their own query
-syntax into predicates built here (and in :mod:`mockserver.filters`, re-exported), and call
-:func:`select` (or :func:`find`).
+syntax into predicates built here (and in :mod:`mockserver.filters` and
+:mod:`mockserver.operators`, re-exported), and call :func:`select` (or :func:`find`).
 
 A million carts shape the design. Sorted orders are computed once per sort specification and
 cached on the dataset. A filter is evaluated in index order into a :data:`Mask` (:func:`scan`),
@@ -14,13 +14,10 @@ the mask and walks the sorted positions only until its window is found, from the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from itertools import islice
-from operator import attrgetter, eq, ge, gt, le, lt
+from operator import attrgetter
 from typing import Any, Literal
 
 from .dataset import Dataset
@@ -37,7 +34,9 @@ from .filters import (
     none_of,
     scan,
 )
+from .instants import parse_instant
 from .model import Cart
+from .operators import OPERATORS, compare, wildcard
 
 __all__ = [
     "OPERATORS",
@@ -81,11 +80,11 @@ class Field:
 
     *column* names the dataset column holding ``get(cart)`` for every cart (see
     :meth:`~mockserver.dataset.Dataset.column`): a cart attribute, or a name of its own for a
-    derived value. With one, :func:`compare` builds a :class:`Match`, which filters at C speed.
-    *nullable* says whether ``get`` may answer ``None``; ordering comparisons on a field that
-    never does are plain C comparisons. A text field with a column and *search* answers the text
-    operators with a :class:`Search`: for columns of (nearly) one value per cart (ids, printed
-    instants), which a :class:`Match` would test once per cart.
+    derived value. With one, :func:`~mockserver.operators.compare` builds a :class:`Match`,
+    which filters at C speed. *nullable* says whether ``get`` may answer ``None``; ordering
+    comparisons on a field that never does are plain C comparisons. A text field with a column
+    and *search* answers the text operators with a :class:`Search`: for columns of (nearly) one
+    value per cart (ids, printed instants), which a :class:`Match` would test once per cart.
     """
 
     name: str
@@ -117,177 +116,6 @@ class Field:
                 raise ValueError(f"{value!r} is not a finite number")
             return number
         return str(value)
-
-
-_INSTANT = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:?\d{2})?)?",
-    re.ASCII,
-)
-
-
-def parse_instant(value: Any) -> int:
-    """Parse an ISO 8601 / RFC 3339 date or date-time (naive = UTC) or Unix seconds.
-
-    Accepts everything JSON Schema's ``date-time`` format accepts (lower-case ``t``/``z``, a leap
-    second, any number of fraction digits, year 0000), so that a value the spec lets through is
-    never a crash here. Fractions are dropped: instants compare at one-second resolution.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a date-time")
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    else:
-        match = _INSTANT.fullmatch(str(value).strip())
-        if match is None:
-            raise ValueError(f"{value!r} is not an ISO 8601 date-time")
-        year, month, day, hour, minute, second, _, offset = match.groups()
-        leap = second == "60"
-        text = (
-            f"{max(int(year), 1):04d}-{month}-{day}T{hour or '00'}:{minute or '00'}:"
-            f"{'59' if leap else second or '00'}{(offset or '').upper()}"
-        )
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{value!r} is not a valid ISO 8601 date-time") from None
-        if leap:
-            moment = moment.replace(second=59) + timedelta(seconds=1)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
-
-
-def wildcard(
-    pattern: str, *, any_chars: str, one_char: str | None = None, fold: bool
-) -> Callable[[str], bool]:
-    """A test that a whole text matches the LIKE-style *pattern*.
-
-    *any_chars* stands for any run of characters (``%``; ``*`` in a glob), *one_char* for exactly
-    one; everything else is literal, compared case-insensitively with *fold*.
-
-    A regex translation (``.*`` per ``%``) backtracks exponentially on patterns such as
-    ``%_%_%_%_%_%_x``. Instead the pattern splits at *any_chars* into fixed-width pieces: the
-    first must start the text and the last end it, and each middle one is taken leftmost after
-    the one before (a later choice never leaves more room), so a test is a few plain searches.
-    """
-    flags = re.DOTALL | (re.IGNORECASE if fold else 0)
-    texts = pattern.split(any_chars)
-    pieces = [
-        re.compile("".join("." if ch == one_char else re.escape(ch) for ch in text), flags)
-        for text in texts
-    ]
-    if len(pieces) == 1:
-        whole = pieces[0]
-        return lambda text: whole.fullmatch(text) is not None
-    first, *middle, last = pieces
-    head, tail = len(texts[0]), len(texts[-1])  # one character per pattern character
-
-    def test(text: str) -> bool:
-        if first.match(text) is None:
-            return False
-        pos = head
-        for piece in middle:
-            found = piece.search(text, pos)
-            if found is None:
-                return False
-            pos = found.end()
-        end = len(text) - tail
-        return end >= pos and last.fullmatch(text, end) is not None
-
-    return test
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).casefold()
-
-
-def _between(a: Any, bounds: Sequence[Any]) -> bool:
-    low, high = bounds
-    return a is not None and low is not None and high is not None and low <= a <= high
-
-
-def _present(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    """Ordering comparisons never match a missing value (SQL semantics of NULL)."""
-    return lambda a, b: a is not None and b is not None and op(a, b)
-
-
-def _like(pattern: Any) -> Callable[[str], bool]:
-    return wildcard(str(pattern), any_chars="%", one_char="_", fold=True)
-
-
-def _same(operand: Any) -> Any:
-    return operand
-
-
-# name -> (prepare the operand once, test(field_value, prepared operand) per cart)
-_OPERATORS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], bool]]] = {
-    "EQUALS": (_same, lambda a, b: a == b),
-    "NOT_EQUALS": (_same, lambda a, b: a != b),
-    "CONTAINS": (_text, lambda a, b: a is not None and b in _text(a)),
-    "NOT_CONTAINS": (_text, lambda a, b: a is None or b not in _text(a)),
-    "STARTS_WITH": (_text, lambda a, b: a is not None and _text(a).startswith(b)),
-    "ENDS_WITH": (_text, lambda a, b: a is not None and _text(a).endswith(b)),
-    "LESS_THAN": (_same, _present(lambda a, b: a < b)),
-    "LESS_THAN_OR_EQUAL_TO": (_same, _present(lambda a, b: a <= b)),
-    "GREATER_THAN": (_same, _present(lambda a, b: a > b)),
-    "GREATER_THAN_OR_EQUAL_TO": (_same, _present(lambda a, b: a >= b)),
-    "IN": (frozenset, lambda a, b: a in b),
-    "NOT_IN": (frozenset, lambda a, b: a not in b),
-    "LIKE": (_like, lambda a, b: a is not None and b(str(a))),
-    "BETWEEN": (tuple, _between),
-    "NOT_BETWEEN": (tuple, lambda a, b: not _between(a, b)),
-}
-
-OPERATORS: tuple[str, ...] = tuple(_OPERATORS)
-"""The comparison operators (ShopiMind's fifteen); text operators are case-insensitive."""
-
-# ``a <op> b`` as the C-level ``partial(flipped, b)(a)``: ``a < b`` is ``b > a``.
-_FLIPPED = {"EQUALS": eq, "LESS_THAN": gt, "LESS_THAN_OR_EQUAL_TO": ge, "GREATER_THAN": lt,
-            "GREATER_THAN_OR_EQUAL_TO": le}  # fmt: skip
-
-
-# Operators defined as ``not <the other>`` (see _OPERATORS), so they may reuse its fast path.
-_COMPLEMENTS = {"NOT_IN": "IN", "NOT_BETWEEN": "BETWEEN"}
-_SEARCHED = frozenset({"CONTAINS", "STARTS_WITH", "ENDS_WITH", "LIKE"})  # see Field.search
-
-
-def compare(field: Field, operator: str, operand: Any) -> Predicate:
-    """Build the predicate ``field <operator> operand`` for one of :data:`OPERATORS`.
-
-    *operand* is already coerced to the field's kind (a sequence for ``IN``/``BETWEEN`` and
-    their negations, two items for ``BETWEEN``). A field with a column gives a :class:`Match`.
-    """
-    if operator in _COMPLEMENTS:  # the mask of the operator it negates, flipped
-        return none_of([compare(field, _COMPLEMENTS[operator], operand)])
-    if operator == "NOT_CONTAINS" and field.search:
-        return none_of([compare(field, "CONTAINS", operand)])
-    prepare, test = _OPERATORS[operator]
-    prepared = prepare(operand)
-    column, get = field.column, field.get
-    strict = not field.nullable  # ordering tests may then skip the None checks
-    if operator == "BETWEEN" and column is not None and strict and None not in prepared:
-        low, high = prepared
-        both = all_of([Match(column, partial(le, low), get), Match(column, partial(ge, high), get)])
-        assert both is not None
-        return both
-    check: Callable[[Any], bool]
-    if operator == "IN":
-        check = prepared.__contains__
-    elif operator == "EQUALS" or (operator in _FLIPPED and strict and prepared is not None):
-        check = partial(_FLIPPED[operator], prepared)
-    else:
-        check = memo(lambda value: test(value, prepared))
-    if field.search and column is not None and operator in _SEARCHED:
-        needle = str(operand) if operator == "LIKE" else prepared  # the text operand, as tested
-        return Search(column, get, operator, needle, check)
-    if column is not None:
-        return Match(column, check, get)
-    return lambda cart: check(get(cart))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .dataset import Dataset, price
+from .dataset import Dataset
 from .errors import Problem
+from .generation import price
 from .model import Attribution, Cart, Place, Product
 
 __all__ = ["SCENARIOS", "SCENARIO_HEADER", "Scenario"]

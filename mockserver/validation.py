@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from specs import json_schema, resolve
+from specs import json_schema, parameters, resolve
 
 from .errors import ApiError, Problem
 
@@ -138,14 +138,10 @@ class Parameters:
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], route: str, method: str = "get") -> Parameters:
         """Compile the parameters of ``method route`` in *spec* (path- and operation-level)."""
-        item = spec["paths"][route]
-        merged: dict[tuple[str, str], Mapping[str, Any]] = {}
-        for raw in [*item.get("parameters", []), *item[method].get("parameters", [])]:
-            param = resolve(spec, raw)
-            merged[(param["in"], param["name"])] = param
         components = json_schema(spec.get("components", {}))
         compiled = []
-        for (location, name), param in merged.items():
+        for param in parameters(spec, route, method):
+            location, name = param["in"], param["name"]
             if location == "cookie":
                 continue
             schema = resolve(spec, param.get("schema") or _content_schema(param))

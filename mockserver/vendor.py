@@ -2,9 +2,11 @@
 
 A request goes: faults -> a remembered answer to the same request, if any (see
 :mod:`.response_cache`) -> size and nesting limits (:mod:`.limits`) -> credentials -> vendor
-pre-checks -> parameters (validated from the spec) -> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
-:meth:`Vendor.error` in its own envelope; an unexpected exception is logged and rendered as the
-vendor's 500 rather than escaping as a bare crash.
+pre-checks (:meth:`Vendor.precheck`, whose findings travel on) -> parameters (validated from the
+spec) -> :meth:`Vendor.list_carts`, which filters through :meth:`Vendor.filtered`. Any
+:class:`ApiError` on the way is rendered by the vendor's :meth:`Vendor.error` in its own
+envelope; an unexpected exception is logged and rendered as the vendor's 500 rather than
+escaping as a bare crash.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import functools
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlencode
 
 import orjson
@@ -21,7 +23,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import specs
-from specs import resolve
 
 from .auth import AuthScheme
 from .config import MockConfig
@@ -31,21 +32,21 @@ from .errors import ApiError, Problem
 from .faults import FORCEABLE, Faults
 from .limits import check_headers, check_pairs, check_query
 from .model import Cart
-from .query import QueryError
+from .query import Mask, QueryError
 from .response_cache import ResponseCache, request_key
 from .site import site
 from .tokens import Issuer, TokenEndpoints
 from .validation import Parameters
 
-__all__ = ["Vendor", "json_response"]
+__all__ = ["FilterKey", "Vendor", "json_response"]
 
 logger = logging.getLogger("cartkit.mock")
 
 _CACHED_FILTERS = 16
 
-
-def _no_filter(*key: Any) -> None:
-    return None
+FilterKey = tuple[Any, ...]
+"""A filter as a vendor reads it off a request, in a form that says what it keeps: the key its
+mask is remembered by (two requests that filter alike share one)."""
 
 
 def json_response(
@@ -59,11 +60,16 @@ def json_response(
     return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)
 
 
-class Vendor(ABC):
+Context = TypeVar("Context")
+
+
+class Vendor(ABC, Generic[Context]):
     """One vendor's list-carts endpoint on one dataset.
 
     Subclasses set :attr:`name` and :attr:`market`, render carts (:meth:`render`), list them
-    (:meth:`list_carts`) and render errors (:meth:`error`).
+    (:meth:`list_carts`) and render errors (:meth:`error`). *Context* is what their
+    :meth:`precheck` learns of a request for :meth:`list_carts` (an ePages media type, an Elastic
+    Path shopper's scope); ``None`` for most.
     """
 
     name: ClassVar[str]
@@ -94,13 +100,9 @@ class Vendor(ABC):
         self.cors = CorsPolicy(config.cors_origins, exposed) if config.cors else None
         self._rendered: list[bytes | None] = [None] * len(dataset)
         self.answers = ResponseCache(budget=int(config.cache_mb * 2**20))
-        # A vendor's ``_filter(*key)`` turns its parsed filter parameters into a mask over the
-        # dataset; the masks of the most recent distinct filters are kept, so paging through one
-        # filter evaluates it once.
-        evaluate: Callable[..., Any] | None = getattr(self, "_filter", None)
-        self._filtered: Callable[..., Any] = (
-            functools.lru_cache(maxsize=_CACHED_FILTERS)(evaluate) if evaluate else _no_filter
-        )
+        self._masks: Callable[[FilterKey], Mask | None] = functools.lru_cache(
+            maxsize=_CACHED_FILTERS
+        )(self.mask)
 
     # -- hooks -------------------------------------------------------------------------------
 
@@ -115,8 +117,19 @@ class Vendor(ABC):
             values.setdefault(key, []).append(value)
         return values
 
-    def precheck(self, request: Request, credential: str) -> None:  # noqa: B027 - optional hook
-        """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...)."""
+    def precheck(self, request: Request, credential: str) -> Context | None:
+        """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...),
+        and what they learn, for :meth:`list_carts`."""
+        return None
+
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts the filter *key* keeps, ``None`` for every cart (as here, for
+        a vendor without filters).
+
+        Vendors that filter build it from their predicates; the listing asks :meth:`filtered`,
+        which remembers it.
+        """
+        return None
 
     def token_endpoints(self) -> TokenEndpoints | None:
         """The vendor's token endpoints, for vendors whose clients obtain a token first."""
@@ -127,8 +140,11 @@ class Vendor(ABC):
         """The cart in this vendor's shape, as its list endpoint returns it."""
 
     @abstractmethod
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
-        """Answer a valid, authenticated request."""
+    def list_carts(
+        self, request: Request, params: dict[str, Any], context: Context | None
+    ) -> Response:
+        """Answer a valid, authenticated request; *context* is what :meth:`precheck` learned
+        (``None`` without a pre-check: the warm-up)."""
 
     @abstractmethod
     def error(self, error: ApiError) -> Response:
@@ -170,6 +186,11 @@ class Vendor(ABC):
             cached = self._rendered[cart.index] = bytes(memoryview(orjson.dumps(self.render(cart))))
         return orjson.Fragment(cached)
 
+    def filtered(self, key: FilterKey) -> Mask | None:
+        """:meth:`mask` of *key*, remembered for the most recent distinct keys (16), so that
+        paging through one filter evaluates it once."""
+        return self._masks(key)
+
     def carts_json(self, carts: Sequence[Cart]) -> list[orjson.Fragment]:
         """:meth:`cart_json` of every cart, in order."""
         return [self.cart_json(cart) for cart in carts]
@@ -209,7 +230,7 @@ class Vendor(ABC):
         }
         request = Request(scope)
         params = self.params.parse({}, request.headers, path_params)
-        self.list_carts(request, params, "warm-up")
+        self.list_carts(request, params, None)
 
     def _forceable(self) -> list[int]:
         """The statuses ``X-Cartkit-Force-Status`` may name here: those whose rendering (ePages
@@ -224,15 +245,9 @@ class Vendor(ABC):
     def _example_path_params(self) -> dict[str, str]:
         return {
             p["name"]: p.get("example") or p.get("schema", {}).get("example", "x")
-            for p in (resolve(self.spec, raw) for raw in self._raw_parameters())
+            for p in specs.parameters(self.spec, self.route, self.method)
             if p["in"] == "path"
         }
-
-    def _raw_parameters(self) -> list[Any]:
-        return [
-            *self.spec["paths"][self.route].get("parameters", []),
-            *self.operation.get("parameters", []),
-        ]
 
     async def handle(self, request: Request) -> Response:
         """The endpoint: injected faults first, then a remembered answer or the pipeline's.
@@ -271,9 +286,9 @@ class Vendor(ABC):
             check_query(request.scope["query_string"])
             check_pairs(request.query_params.multi_items())
             credential = self.auth.authenticate(request.headers)
-            self.precheck(request, credential)
+            context = self.precheck(request, credential)
             params = self.params.parse(self.query(request), request.headers, request.path_params)
-            return self.list_carts(request, params, credential)
+            return self.list_carts(request, params, context)
         except ApiError as exc:
             return self.error(exc)
         except QueryError as exc:

@@ -18,17 +18,27 @@ from typing import Any
 
 import yaml
 
-from .schema import json_schema, resolve, response_headers
+from .schema import (
+    SecurityScheme,
+    json_schema,
+    parameters,
+    resolve,
+    response_headers,
+    security_scheme,
+)
 
 __all__ = [
     "VENDORS",
+    "SecurityScheme",
     "UnknownVendorError",
     "json_schema",
     "load",
     "operation",
+    "parameters",
     "path",
     "resolve",
     "response_headers",
+    "security_scheme",
     "tokens",
 ]
 

@@ -1,15 +1,25 @@
-"""Reading the OpenAPI 3.0 documents: local ``$ref`` pointers and JSON Schema translation.
+"""Reading the OpenAPI 3.0 documents: local ``$ref`` pointers, JSON Schema translation, and
+what an operation declares (its parameters, its security scheme).
 
 Both the mock (to validate requests) and the contract kit (to judge responses) need these, and
-they share nothing but ``specs``, so the one implementation lives here.
+they share nothing but ``specs``, so the one implementation lives here. Reading is shared;
+what each side makes of what it reads stays its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["json_schema", "resolve", "response_headers"]
+__all__ = [
+    "SecurityScheme",
+    "json_schema",
+    "parameters",
+    "resolve",
+    "response_headers",
+    "security_scheme",
+]
 
 _NOT_JSON_SCHEMA = frozenset({"nullable", "example", "discriminator", "xml"})
 
@@ -59,3 +69,49 @@ def response_headers(spec: Mapping[str, Any]) -> set[str]:
             for response in operation.get("responses", {}).values():
                 names.update(resolve(spec, response).get("headers", {}))
     return names
+
+
+def parameters(spec: Mapping[str, Any], route: str, method: str) -> list[dict[str, Any]]:
+    """The parameters of ``method route`` in *spec*, ``$ref`` resolved, in document order.
+
+    Those of the path item come first and apply to every operation on the path; an
+    operation-level parameter of the same name and location replaces one of them, in its place
+    (OpenAPI 3.0, Path Item Object ``parameters``).
+    """
+    item = spec["paths"][route]
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for raw in [*item.get("parameters", []), *item[method].get("parameters", [])]:
+        param = resolve(spec, raw)
+        merged[(param["in"], param["name"])] = param
+    return list(merged.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    """How an operation's credential travels.
+
+    *header* carries it; with *bearer* its value is ``Bearer <token>``, else the raw key;
+    *pattern* is the shape the spec documents for it (``x-cartkit-pattern``), if any.
+    """
+
+    header: str
+    bearer: bool
+    pattern: str | None
+
+
+def security_scheme(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> SecurityScheme:
+    """The scheme of *operation*'s first security requirement (else the document's).
+
+    Raises:
+        ValueError: an ``apiKey`` scheme sent elsewhere than in a header.
+    """
+    requirements = operation.get("security", spec.get("security", []))
+    (name,) = requirements[0]
+    scheme = spec["components"]["securitySchemes"][name]
+    pattern = scheme.get("x-cartkit-pattern")
+    if scheme["type"] == "apiKey":
+        if scheme["in"] != "header":
+            raise ValueError(f"unsupported apiKey location {scheme['in']!r}")
+        return SecurityScheme(scheme["name"], False, pattern)
+    # http bearer and oauth2 both send "Authorization: Bearer <token>"
+    return SecurityScheme("Authorization", True, pattern)

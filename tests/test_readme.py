@@ -362,3 +362,12 @@ def test_console_examples() -> None:
     assert {"docs/console-overview-1280.png", "docs/console-overview-390.png"} <= set(pictures)
     for picture in pictures:
         assert (Path(__file__).parents[1] / picture).is_file(), picture
+
+
+def test_the_layout_names_every_module_of_the_mock() -> None:
+    root = Path(__file__).parents[1] / "mockserver"
+    layout = README.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    modules = [p.name for p in root.glob("*.py") if p.name != "__init__.py"]
+    # A vendor's own modules are covered by vendors/<vendor>.py and <vendor>_tokens.py.
+    parts = [p.name for p in root.glob("vendors/[a-z]*_*.py") if not p.name.endswith("_tokens.py")]
+    assert [name for name in modules + parts if name not in layout] == []

@@ -48,7 +48,7 @@ from ..query import (
     wildcard,
 )
 from ..site import site
-from ..vendor import Vendor, json_response
+from ..vendor import FilterKey, Vendor, json_response
 from .elasticpath_tokens import GRANTS, IMPLICIT, ElasticPathTokens
 
 MARKET = Market(
@@ -64,14 +64,14 @@ MARKET = Market(
     email_domains=("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "example.com"),
 )
 
+CUSTOMER_TOKEN = "X-Moltin-Customer-Token"
+ACCOUNT_TOKEN = "EP-Account-Management-Authentication-Token"
+
 _HOST = "https://useast.api.elasticpath.com"
 _SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 _DESCRIPTIONS = ("", "", "", "For holidays", "Birthday gifts", "Weekly shop", "Saved for later")
 _CARTKIT_NS = uuid.UUID("5d0e5a7e-8f0b-4b9a-9d1c-3e2f7a6b4c10")
 _MAX_OFFSET = 10_000  # page[offset] maximum in the spec; links never point past it
-
-CUSTOMER_TOKEN = "X-Moltin-Customer-Token"
-ACCOUNT_TOKEN = "EP-Account-Management-Authentication-Token"
 
 # Newest spec: "Carts are sorted in descending order by updated_date".
 _NEWEST_UPDATED = (SortKey(Field("updated_at", lambda c: c.updated_at, "datetime"), True),)
@@ -141,20 +141,7 @@ def parse_filter(expression: str) -> Predicate:
     return result
 
 
-def _term(match: re.Match[str]) -> Predicate:
-    account, name = match.groups()
-    if account is not None:
-        wanted = account.lower()  # account ids are canonical lower-case UUIDs
-        return Match("account_uid", partial(eq, wanted))
-    # Cart names come from a small pool: the pattern runs once per distinct name.
-    return Match("name", memo(wildcard(name, any_chars="*", fold=True)))
-
-
-def _clip(text: str, size: int = 80) -> str:
-    return text if len(text) <= size else text[:size] + "…"
-
-
-class ElasticPath(Vendor):
+class ElasticPath(Vendor[tuple[str, str]]):
     """Elastic Path Commerce Cloud "Get Carts"."""
 
     name = "elasticpath"
@@ -173,6 +160,98 @@ class ElasticPath(Vendor):
         """Also a customer to log in as (the customer token endpoint takes any password)."""
         shopper = next((c.customer.email for c in self.dataset.carts if c.customer), None)
         return {**super().describe(), "shopper": shopper}
+
+    # -- request -----------------------------------------------------------------------------
+
+    def precheck(self, request: Request, credential: str) -> tuple[str, str] | None:
+        """Resolve the shopper headers to the carts they may see: ``(cart column, the id it must
+        equal)``, or ``None`` for every cart.
+
+        The seed requires "only one of" the two tokens, so both at once is 403; an unknown token
+        is 403 as well ("Unauthorized call" in the newest spec), naming the header. A shopper
+        token is one the token endpoints issued, or (simpler to try by hand) the customer or
+        account id itself. An implicit token with neither header is 403: the implicit grant is
+        the storefront's, and "Get Shopper Carts" requires one of the two with it.
+        """
+        headers = request.headers
+        customer, account = headers.get(CUSTOMER_TOKEN), headers.get(ACCOUNT_TOKEN)
+        scope: tuple[str, str] | None = None  # (cart column, the id it must equal)
+        if customer is not None and account is not None:
+            raise ApiError(
+                Problem.FORBIDDEN,
+                f"Send only one of {ACCOUNT_TOKEN} or {CUSTOMER_TOKEN}",
+                param=CUSTOMER_TOKEN,
+            )
+        if customer is not None:
+            uid = self.tokens.customer_of(customer) or customer.strip().lower()
+            scope = ("customer_uid", self._known(uid, self._customers, CUSTOMER_TOKEN, "customer"))
+        elif account is not None:
+            uid = self.tokens.account_of(account) or account.strip().lower()
+            scope = ("account_uid", self._known(uid, self._accounts, ACCOUNT_TOKEN, "account"))
+        elif self.issuer.kind_of(credential, GRANTS) == IMPLICIT:
+            raise ApiError(
+                Problem.FORBIDDEN,
+                f"An implicit token lists only a shopper's carts: send {CUSTOMER_TOKEN} or "
+                f"{ACCOUNT_TOKEN} with it, or use a client_credentials token",
+                param="Authorization",
+            )
+        return scope
+
+    @staticmethod
+    def _known(uid: str, known: frozenset[str], header: str, kind: str) -> str:
+        if uid not in known:
+            raise ApiError(
+                Problem.FORBIDDEN,
+                f"Invalid {header}: use a token from the {kind} token endpoint, or (in the "
+                f"cartkit mock) a {kind} id (relationships.{kind}s.data[].id of a listed cart)",
+                param=header,
+            )
+        return uid
+
+    # -- listing -----------------------------------------------------------------------------
+
+    def list_carts(
+        self, request: Request, params: dict[str, Any], context: tuple[str, str] | None
+    ) -> Response:
+        """The page; *context* is the shopper's scope :meth:`precheck` resolved."""
+        expression: str | None = params["filter"]
+        mask = self.filtered((expression, context))
+        offset, limit = params["page[offset]"], params["page[limit]"]
+        page = select(self.dataset, mask=mask, order=_NEWEST_UPDATED, offset=offset, limit=limit)
+        include = params["include"] or []
+        body: dict[str, Any] = {"data": self.carts_json(page.items)}
+        if "custom_discounts" in include:
+            body["included"] = {
+                "custom_discounts": [
+                    self.custom_discount(cart) for cart in page.items if cart.discount > 0
+                ]
+            }
+        extra = {"filter": expression, "include": ",".join(include) if include else None}
+        body["links"] = _links(request, page.total, offset, limit, extra)
+        body["meta"] = {
+            "page": {
+                "current": offset // limit + 1,
+                "limit": limit,
+                "offset": offset,
+                "total": -(-page.total // limit),
+            },
+            "results": {"total": page.total},
+        }
+        return json_response(body)
+
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts the shopper scope may see that the ``filter`` expression keeps,
+        for *key* ``(expression, scope)``; ``None`` leaves one out."""
+        expression, scope = key
+        where = all_of(
+            p
+            for p in (
+                None if scope is None else Match(scope[0], partial(eq, scope[1])),
+                None if expression is None else parse_filter(expression),
+            )
+            if p is not None
+        )
+        return None if where is None else scan(self.dataset, where)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -240,92 +319,7 @@ class ElasticPath(Vendor):
             "discount_code": f"SAVE10-{cart.number}",
         }
 
-    # -- the endpoint ------------------------------------------------------------------------
-
-    def precheck(self, request: Request, credential: str) -> None:
-        """Resolve the shopper headers to the carts they may see (kept on ``request.state``).
-
-        The seed requires "only one of" the two tokens, so both at once is 403; an unknown token
-        is 403 as well ("Unauthorized call" in the newest spec), naming the header. A shopper
-        token is one the token endpoints issued, or (simpler to try by hand) the customer or
-        account id itself. An implicit token with neither header is 403: the implicit grant is
-        the storefront's, and "Get Shopper Carts" requires one of the two with it.
-        """
-        headers = request.headers
-        customer, account = headers.get(CUSTOMER_TOKEN), headers.get(ACCOUNT_TOKEN)
-        scope: tuple[str, str] | None = None  # (cart column, the id it must equal)
-        if customer is not None and account is not None:
-            raise ApiError(
-                Problem.FORBIDDEN,
-                f"Send only one of {ACCOUNT_TOKEN} or {CUSTOMER_TOKEN}",
-                param=CUSTOMER_TOKEN,
-            )
-        if customer is not None:
-            uid = self.tokens.customer_of(customer) or customer.strip().lower()
-            scope = ("customer_uid", self._known(uid, self._customers, CUSTOMER_TOKEN, "customer"))
-        elif account is not None:
-            uid = self.tokens.account_of(account) or account.strip().lower()
-            scope = ("account_uid", self._known(uid, self._accounts, ACCOUNT_TOKEN, "account"))
-        elif self.issuer.kind_of(credential, GRANTS) == IMPLICIT:
-            raise ApiError(
-                Problem.FORBIDDEN,
-                f"An implicit token lists only a shopper's carts: send {CUSTOMER_TOKEN} or "
-                f"{ACCOUNT_TOKEN} with it, or use a client_credentials token",
-                param="Authorization",
-            )
-        request.state.ep_scope = scope
-
-    @staticmethod
-    def _known(uid: str, known: frozenset[str], header: str, kind: str) -> str:
-        if uid not in known:
-            raise ApiError(
-                Problem.FORBIDDEN,
-                f"Invalid {header}: use a token from the {kind} token endpoint, or (in the "
-                f"cartkit mock) a {kind} id (relationships.{kind}s.data[].id of a listed cart)",
-                param=header,
-            )
-        return uid
-
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
-        expression: str | None = params["filter"]
-        mask = self._filtered(expression, getattr(request.state, "ep_scope", None))
-        offset, limit = params["page[offset]"], params["page[limit]"]
-        page = select(self.dataset, mask=mask, order=_NEWEST_UPDATED, offset=offset, limit=limit)
-        include = params["include"] or []
-        body: dict[str, Any] = {"data": self.carts_json(page.items)}
-        if "custom_discounts" in include:
-            body["included"] = {
-                "custom_discounts": [
-                    self.custom_discount(cart) for cart in page.items if cart.discount > 0
-                ]
-            }
-        extra = {"filter": expression, "include": ",".join(include) if include else None}
-        body["links"] = _links(request, page.total, offset, limit, extra)
-        body["meta"] = {
-            "page": {
-                "current": offset // limit + 1,
-                "limit": limit,
-                "offset": offset,
-                "total": -(-page.total // limit),
-            },
-            "results": {"total": page.total},
-        }
-        return json_response(body)
-
-    def _filter(self, expression: str | None, scope: tuple[str, str] | None) -> Mask | None:
-        """The mask of the carts the shopper *scope* may see that *expression* keeps.
-
-        ``None`` keeps every cart. Cached by ``Vendor``: paging scans the carts once.
-        """
-        where = all_of(
-            p
-            for p in (
-                None if scope is None else Match(scope[0], partial(eq, scope[1])),
-                None if expression is None else parse_filter(expression),
-            )
-            if p is not None
-        )
-        return None if where is None else scan(self.dataset, where)
+    # -- errors ------------------------------------------------------------------------------
 
     def error(self, error: ApiError) -> Response:
         """One JSON:API error; integer ``status`` (the spec allows integer or string)."""
@@ -352,6 +346,19 @@ class ElasticPath(Vendor):
             # rate-limits.md documents per-second limits and no headers; Retry-After is cartkit's.
             headers.setdefault("Retry-After", "1")
         return json_response({"errors": [item]}, error.problem.status, headers=headers)
+
+
+def _term(match: re.Match[str]) -> Predicate:
+    account, name = match.groups()
+    if account is not None:
+        wanted = account.lower()  # account ids are canonical lower-case UUIDs
+        return Match("account_uid", partial(eq, wanted))
+    # Cart names come from a small pool: the pattern runs once per distinct name.
+    return Match("name", memo(wildcard(name, any_chars="*", fold=True)))
+
+
+def _clip(text: str, size: int = 80) -> str:
+    return text if len(text) <= size else text[:size] + "…"
 
 
 def _links(

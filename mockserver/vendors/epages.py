@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from operator import eq, gt, lt
@@ -28,13 +26,16 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..accept import Accept
 from ..config import MockConfig
 from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
+from ..instants import Instant, rfc3339
 from ..model import Address, Cart, Line, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, scan, select
 from ..site import site
-from ..vendor import Vendor, json_response
+from ..vendor import FilterKey, Vendor, json_response
+from .epages_languages import GERMAN, Language, language
 from .epages_tokens import EPagesTokens
 
 MARKET = Market(
@@ -75,130 +76,7 @@ _PAYMENTS = tuple(  # (id, providerName); the names are per language
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Language:
-    """How the shop writes prices and names things in one language (CLDR number patterns)."""
-
-    code: str
-    decimal: str
-    group: str
-    symbol_first: bool  # "€12.99" (en) rather than "12,99 €" (de, fr)
-    unit: str
-    shipping: tuple[str, str, str]  # standard, express, pickup
-    payments: tuple[str, str, str, str]  # in _PAYMENTS order
-    discount: str
-
-    def price(self, cents: int, currency: str) -> str:
-        units, rest = divmod(abs(cents), 100)
-        number = f"{units:,}".replace(",", self.group) + f"{self.decimal}{rest:02d}"
-        symbol = {"EUR": "€"}.get(currency, currency)
-        sign = "-" if cents < 0 else ""
-        return f"{sign}{symbol}{number}" if self.symbol_first else f"{sign}{number} {symbol}"
-
-
-_GERMAN = _Language(
-    "de", ",", ".", False, "Stück",
-    ("Standardversand", "Expressversand", "Abholung im Laden"),
-    ("PayPal", "Kreditkarte", "Rechnung", "Vorkasse"),
-    "Warenkorbrabatt",
-)  # fmt: skip
-_LANGUAGES = {
-    "de": _GERMAN,
-    "en": _Language(
-        "en", ".", ",", True, "piece(s)",
-        ("Standard delivery", "Express delivery", "Customer pickup"),
-        ("PayPal", "Credit card", "Invoice", "Prepayment"),
-        "Cart discount",
-    ),
-    "fr": _Language(
-        "fr", ",", " ", False, "pièce(s)",
-        ("Livraison standard", "Livraison express", "Retrait en magasin"),
-        ("PayPal", "Carte bancaire", "Facture", "Virement anticipé"),
-        "Remise panier",
-    ),
-}  # fmt: skip
-# Locales the demo shop is translated into; a bare language picks its main country.
-_LOCALES = {
-    "de_DE": "de", "de_AT": "de", "en_US": "en", "en_GB": "en", "fr_FR": "fr", "fr_BE": "fr",
-}  # fmt: skip
-
-
-def _language(locale: str | None) -> _Language:
-    """The shop language for a ``locale`` value; others fall back to the shop default, de_DE.
-
-    The seed: "If not provided, the shop's default language is used". A locale the shop is not
-    translated into is answered in the default language too (cartkit decision).
-    """
-    if locale is None:
-        return _GERMAN
-    code = _LOCALES.get(locale.replace("-", "_"), locale if len(locale) == 2 else "")
-    return _LANGUAGES.get(code, _GERMAN)
-
-
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:[Zz]|([+-])(\d\d):(\d\d))",
-    re.ASCII,
-)
-
-
-def _instant_bounds(param: str, value: str) -> tuple[int, int]:
-    """``(floor, ceil)`` Unix seconds of an RFC 3339 date-time, exactly.
-
-    The spec models "ISO 8601" as ``format: date-time``, which admits lowercase ``t``/``z``,
-    leap seconds, year 0000 and any number of fraction digits; ``datetime`` and
-    :func:`~mockserver.query.parse_instant` reject some of those, and truncating a fraction would
-    misplace carts created in the very second named.
-    """
-    match = _RFC3339.fullmatch(value)
-    if match is None:
-        raise QueryError(param, f"Invalid parameter {param!r}: {value[:60]!r} is not ISO 8601")
-    y, mo, d, h, mi, s = (int(g) for g in match.groups()[:6])
-    y -= mo <= 2  # days from civil (H. Hinnant), valid for year 0 as well
-    era, yoe = divmod(y, 400)
-    doy = (153 * (mo + (-3 if mo > 2 else 9)) + 2) // 5 + d - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    seconds = days * 86400 + h * 3600 + mi * 60 + s
-    if match[8]:
-        offset = int(match[9]) * 3600 + int(match[10]) * 60
-        seconds -= offset if match[8] == "+" else -offset
-    return seconds, seconds + bool((match[7] or "").strip("0"))
-
-
-_QVALUE = re.compile(r"0(\.\d{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2
-
-
-def _negotiate(accept: str | None) -> str | None:
-    """The media type to answer *accept* with, or ``None`` for 406.
-
-    The docs require ``Accept: application/vnd.epages.v1+json`` (406 otherwise); cartkit also
-    serves ``application/json`` and wildcards (spec, NotAcceptable), answering with the vendor
-    type when the client prefers or names it.
-    """
-    if accept is None or not accept.strip():
-        return JSON_TYPE
-    ranges: dict[str, float] = {}  # media range -> q; an unreadable q counts as 0
-    for item in accept.lower().split(","):
-        media, *params = item.split(";")
-        q = next(
-            (v.strip() for k, _, v in (p.partition("=") for p in params) if k.strip() == "q"), "1"
-        )
-        ranges.setdefault(media.strip(), float(q) if _QVALUE.fullmatch(q) else 0.0)
-
-    def quality(media: str) -> float:
-        for candidate in (media, media.split("/")[0] + "/*", "*/*"):
-            if candidate in ranges:
-                return ranges[candidate]
-        return 0.0
-
-    vendor, plain = quality(VENDOR_TYPE), quality(JSON_TYPE)
-    if vendor <= 0.0 and plain <= 0.0:
-        return None
-    return (
-        VENDOR_TYPE if vendor > plain or (vendor == plain and VENDOR_TYPE in ranges) else JSON_TYPE
-    )
-
-
-class EPages(Vendor):
+class EPages(Vendor[str]):
     """ePages list carts."""
 
     name = "epages"
@@ -214,10 +92,13 @@ class EPages(Vendor):
     def token_endpoints(self) -> EPagesTokens:
         return EPagesTokens(self)
 
-    # -- request checks --------------------------------------------------------------------------
+    # -- request -----------------------------------------------------------------------------
 
-    def precheck(self, request: Request, credential: str) -> None:
-        """406 for an ``Accept`` that excludes JSON; 400 for a malformed, 404 for an unknown shop."""
+    def precheck(self, request: Request, credential: str) -> str:
+        """406 for an ``Accept`` that excludes JSON; 400 for a malformed, 404 for an unknown shop.
+
+        Returns the media type to answer with.
+        """
         media = _negotiate(request.headers.get("accept"))
         if media is None:
             raise ApiError(
@@ -225,8 +106,8 @@ class EPages(Vendor):
                 f"Header 'Accept' must allow {VENDOR_TYPE} or {JSON_TYPE}",
                 param="Accept",
             )
-        request.state.media_type = media
         self.check_shop(request.path_params.get("shopId", ""))
+        return media
 
     def check_shop(self, shop: str) -> None:
         """400 for a malformed shop id (the spec's shape), 404 for one this mock does not know."""
@@ -234,14 +115,17 @@ class EPages(Vendor):
         if shop not in self.shops:
             raise ApiError(Problem.NOT_FOUND, f"Shop {shop!r} (shopId) not found", param="shopId")
 
-    # -- listing ---------------------------------------------------------------------------------
+    # -- listing -----------------------------------------------------------------------------
 
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+    def list_carts(self, request: Request, params: dict[str, Any], context: str | None) -> Response:
+        """The page; *context* is the media type :meth:`precheck` negotiated."""
         after, before = params["createdAfter"], params["createdBefore"]
-        mask = self._filtered(
-            None if after is None else _instant_bounds("createdAfter", after)[0],
-            None if before is None else _instant_bounds("createdBefore", before)[1],
-            params["hasAddressData"],
+        mask = self.filtered(
+            (
+                None if after is None else _bound("createdAfter", after).seconds,
+                None if before is None else _bound("createdBefore", before).ceiling,
+                params["hasAddressData"],
+            )
         )
         page, size = params["page"], params["resultsPerPage"]
         found = select(self.dataset, mask=mask, order=ORDER, offset=(page - 1) * size, limit=size)
@@ -251,23 +135,22 @@ class EPages(Vendor):
             "resultsPerPage": size,
             "items": self._items(
                 found.items,
-                _language(params["locale"]),
+                language(params["locale"]),
                 f"{site(request)}{self.prefix}",
                 request.path_params["shopId"],
             ),
         }
-        media = getattr(request.state, "media_type", JSON_TYPE)
         headers = self._rate_headers() | {"X-epages-Media-Type": VENDOR_TYPE}
-        return Response(orjson.dumps(body), headers=headers, media_type=media)
+        return Response(orjson.dumps(body), headers=headers, media_type=context or JSON_TYPE)
 
-    def _filter(self, after: int | None, before: int | None, address: bool | None) -> Mask | None:
-        """The mask of the carts created in ``(after, before)`` with or without addresses.
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts created in ``(after, before)`` (Unix seconds) with or without
+        addresses, for *key* ``(after, before, hasAddressData)``; ``None`` leaves one out.
 
         "Filters carts created after/before this timestamp": both bounds are exclusive. The
         docs' 30-day maximum window is not enforced (spec decision): filters apply literally.
-        ``None`` keeps every cart. Cached by ``Vendor``: paging through one filter scans
-        the carts once.
         """
+        after, before, address = key
         preds: list[Predicate] = []
         if after is not None:
             preds.append(Match("created_at", partial(lt, after)))
@@ -279,7 +162,7 @@ class EPages(Vendor):
         return None if where is None else scan(self.dataset, where)
 
     def _items(
-        self, carts: list[Cart], lang: _Language, origin: str, shop: str
+        self, carts: list[Cart], lang: Language, origin: str, shop: str
     ) -> list[orjson.Fragment]:
         """The carts' JSON for this language, host and shop, each rendered and filled once."""
         key = (lang.code, origin, shop)
@@ -304,7 +187,7 @@ class EPages(Vendor):
             out.append(orjson.Fragment(cached))
         return out
 
-    def _localized_json(self, cart: Cart, lang: _Language) -> bytes:
+    def _localized_json(self, cart: Cart, lang: Language) -> bytes:
         cache = self._localized.setdefault(lang.code, [None] * len(self.dataset))
         cached = cache[cart.index]
         if cached is None:
@@ -320,12 +203,12 @@ class EPages(Vendor):
             "X-RateLimit-Reset": iso(reset),
         }
 
-    # -- rendering -------------------------------------------------------------------------------
+    # -- rendering ---------------------------------------------------------------------------
 
     def render(self, cart: Cart) -> dict[str, Any]:
-        return self._render(cart, _GERMAN)
+        return self._render(cart, GERMAN)
 
-    def _render(self, cart: Cart, lang: _Language) -> dict[str, Any]:
+    def _render(self, cart: Cart, lang: Language) -> dict[str, Any]:
         def money(cents: int, tax_type: str = "GROSS") -> dict[str, Any]:
             amount = cents // 100 if cents % 100 == 0 else round(cents / 100, 2)
             return {
@@ -414,7 +297,7 @@ class EPages(Vendor):
         }
         return out
 
-    # -- errors ----------------------------------------------------------------------------------
+    # -- errors ------------------------------------------------------------------------------
 
     def error(self, error: ApiError) -> Response:
         """Every refusal as ``{"message", "status": "<code>"}`` (the documented 500 body)."""
@@ -427,7 +310,35 @@ class EPages(Vendor):
         return json_response(body, status, headers=headers)
 
 
-def _line(line: Line, lang: _Language, money: Callable[[int], Any]) -> dict[str, Any]:
+def _negotiate(accept: str | None) -> str | None:
+    """The media type to answer *accept* with, or ``None`` for 406.
+
+    The docs require ``Accept: application/vnd.epages.v1+json`` (406 otherwise); cartkit also
+    serves ``application/json`` and wildcards (spec, NotAcceptable), answering with the vendor
+    type when the client prefers or names it.
+    """
+    if accept is None or not accept.strip():
+        return JSON_TYPE
+    ranges = Accept(accept)
+    vendor, plain = ranges.quality(VENDOR_TYPE), ranges.quality(JSON_TYPE)
+    if vendor <= 0.0 and plain <= 0.0:
+        return None
+    named = vendor == plain and ranges.names(VENDOR_TYPE)
+    return VENDOR_TYPE if vendor > plain or named else JSON_TYPE
+
+
+def _bound(param: str, value: str) -> Instant:
+    """An RFC 3339 date-time, exactly: truncating a fraction would misplace carts created in
+    the very second named. The spec models "ISO 8601" as ``format: date-time``."""
+    try:
+        return rfc3339(value)
+    except ValueError:
+        raise QueryError(
+            param, f"Invalid parameter {param!r}: {value[:60]!r} is not ISO 8601"
+        ) from None
+
+
+def _line(line: Line, lang: Language, money: Callable[[int], Any]) -> dict[str, Any]:
     product = line.product
     product_id = product.uid.upper()
     folder = "/".join(product_id.replace("-", "")[i : i + 4] for i in range(0, 32, 4))

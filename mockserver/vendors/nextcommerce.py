@@ -16,18 +16,12 @@ Decisions where the vendor is silent (recorded in the spec's ``x-cartkit-decisio
 - ``attribution.agent`` is required: POS carts carry one of a few store agents, every other
   cart the system agent ``{"id": 1, "email": null, "first_name": "", "last_name": ""}``.
 - 20 carts per page, newest first (``date_created`` desc, then ``id`` desc).
-- Cursor: URL-safe base64 of ``p=<id of the boundary cart>&s=<signature>`` (``r=1&`` first for
-  ``previous``), a keyset position as DRF's. The signature binds it to this dataset (seed,
-  anchor, size), so a hand-made, garbled or stale cursor gets 404 ``{"detail": "Invalid
-  cursor"}``. An empty ``cursor=`` is the first page (DRF decodes it to no position).
+- Cursors are signed keyset positions (see :mod:`.nextcommerce_cursors`).
 - Empty string filters are ignored, as django-filter skips empty values.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import re
 import zlib
 from bisect import bisect_left, bisect_right
@@ -40,12 +34,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..dataset import Market
+from ..config import MockConfig
+from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
 from ..faults import FORCE_STATUS_HEADER
 from ..model import Attribution, Cart, Line, Product, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, find, scan
-from ..vendor import Vendor, json_response
+from ..vendor import FilterKey, Vendor, json_response
+from .nextcommerce_cursors import Cursors
 from .nextcommerce_tokens import OTHER, SCOPES, NextCommerceTokens
 
 MARKET = Market(
@@ -107,7 +103,6 @@ _DETAIL = {
 # The query parameters that filter (the cache key of a filter's mask).
 _FILTERS = ("abandoned", "currency", "date_created_from", "date_created_to", "product",
             "funnels", *STRING_FILTERS)  # fmt: skip
-_CURSOR = re.compile(r"(r=1&)?p=([1-9]\d{0,11})&s=([0-9a-f]{16})", re.ASCII)
 
 
 def money(minor: int) -> str:
@@ -117,52 +112,106 @@ def money(minor: int) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
-def _rank(cart: Cart) -> tuple[int, int]:
-    """Ascending key of the listing order (date_created desc, id desc), for bisection."""
-    return (-cart.created_at, -cart.number)
-
-
-def _day_start(day: str, param: str) -> int:
-    try:
-        moment = date.fromisoformat(day)
-    except ValueError:
-        raise QueryError(param, f"Invalid parameter {param!r}: enter a valid date.") from None
-    return int(datetime(moment.year, moment.month, moment.day, tzinfo=UTC).timestamp())
-
-
-def _upc(number: int) -> str:
-    """A UPC-A code (11 digits + check digit) for a product id."""
-    digits = f"{number % 10**11:011d}"
-    odd = sum(int(d) for d in digits[0::2])
-    even = sum(int(d) for d in digits[1::2])
-    return digits + str((10 - (odd * 3 + even) % 10) % 10)
-
-
-def _attribution_is(get: Callable[[Attribution], str | None], value: str) -> Predicate:
-    """Exact match on one attribution field; carts without attribution never match.
-
-    Attributions are pooled, so the test runs once per pool entry, not once per cart.
-    """
-    return Match("attribution", lambda a: a is not None and get(a) == value)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-class NextCommerce(Vendor):
+class NextCommerce(Vendor[None]):
     """Next Commerce Admin API carts list."""
 
     name = "nextcommerce"
     market = MARKET
 
+    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
+        super().__init__(dataset, config)
+        self.cursors = Cursors(self.name, dataset)
+
     def token_endpoints(self) -> NextCommerceTokens:
         return NextCommerceTokens(self)
+
+    # -- request -----------------------------------------------------------------------------
+
+    def query(self, request: Request) -> Mapping[str, list[str]]:
+        """Also accept comma lists for ``product``/``funnels`` and Django's boolean spellings."""
+        out = dict(super().query(request))
+        for name in ("product", "funnels"):
+            if name in out:
+                out[name] = [part for value in out[name] for part in value.split(",")]
+        if "abandoned" in out:
+            # Django's BooleanWidget reads True/False/1/0 as well as true/false.
+            spellings = {"true": "true", "1": "true", "false": "false", "0": "false"}
+            out["abandoned"] = [spellings.get(v.lower(), v) for v in out["abandoned"]]
+        return out
 
     def precheck(self, request: Request, credential: str) -> None:
         """403 for a token the OAuth flow issued without ``carts:read`` (or ``admin:read``)."""
         if self.issuer.kind_of(credential, SCOPES) == OTHER:
             raise ApiError(Problem.FORBIDDEN, "The token's scope does not cover carts:read")
+
+    # -- listing -----------------------------------------------------------------------------
+
+    def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
+        key = tuple(tuple(v) if isinstance(v, list) else v for v in map(params.get, _FILTERS))
+        hits = find(self.dataset, mask=self.filtered(key), order=ORDER)
+        cursor = self.cursors.decode(params["cursor"])
+        # One cart more than a page tells whether there is a page beyond it.
+        if cursor is None or not cursor[0]:  # the first page, or the carts after the boundary
+            position = (
+                0 if cursor is None else bisect_right(hits.ordered, _rank(cursor[1]), key=_rank)
+            )
+            items = hits.after(position, PAGE_SIZE + 1)
+            has_previous = bool(hits.before(position, 1))
+            has_next, items = len(items) > PAGE_SIZE, items[:PAGE_SIZE]
+        else:  # the carts before the boundary
+            position = bisect_left(hits.ordered, _rank(cursor[1]), key=_rank)
+            items = hits.before(position, PAGE_SIZE + 1)
+            has_next = bool(hits.after(position, 1))
+            has_previous, items = len(items) > PAGE_SIZE, items[-PAGE_SIZE:]
+        # An empty page (a cursor reused with other filters) links around the cursor itself.
+        first = items[0] if items else cursor[1] if cursor else None
+        last = items[-1] if items else first
+        body = {
+            "next": self._link(request, False, last) if has_next and last else None,
+            "previous": self._link(request, True, first) if has_previous and first else None,
+            "results": self.carts_json(items),
+        }
+        return json_response(body)
+
+    def mask(self, key: FilterKey) -> Mask:
+        """The mask of the open carts the filter *key* keeps (values of :data:`_FILTERS`)."""
+        params = dict(zip(_FILTERS, key, strict=True))
+        where = all_of([Match("status", OPEN_STATUSES.__contains__), *self._predicates(params)])
+        assert where is not None
+        return scan(self.dataset, where)
+
+    def _predicates(self, params: dict[str, Any]) -> list[Predicate]:
+        preds: list[Predicate] = []
+        # Match(attribute, C-level test): select scans the column, no Python call per cart.
+        if (abandoned := params["abandoned"]) is not None:
+            wanted = "abandoned" if abandoned else "active"  # open carts are one or the other
+            preds.append(Match("status", partial(eq, wanted)))
+        if currency := params["currency"]:
+            preds.append(Match("currency", partial(eq, currency)))
+        if day := params["date_created_from"]:
+            since = _day_start(day, "date_created_from")
+            preds.append(Match("created_at", partial(le, since)))
+        if day := params["date_created_to"]:
+            until = _day_start(day, "date_created_to") + 86_400  # the whole UTC day
+            preds.append(Match("created_at", partial(gt, until)))
+        # Baskets and attributions are pooled: these tests run once per pool entry.
+        if products := frozenset(params["product"] or ()):
+            preds.append(Match("basket", lambda b: any(p.number in products for p, _ in b)))
+        if funnels := frozenset(f for f in params["funnels"] or () if f):
+            preds.append(Match("attribution", lambda a: a is not None and a.funnel in funnels))
+        for name, get in STRING_FILTERS.items():
+            if value := params[name]:  # django-filter skips empty values
+                preds.append(_attribution_is(get, value))
+        return preds
+
+    def _link(self, request: Request, reverse: bool, boundary: Cart) -> str:
+        """Absolute URL with every query parameter kept and ``cursor`` replaced (DRF sorts keys)."""
+        merged: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            if key != "cursor":
+                merged.setdefault(key, []).append(value)
+        merged["cursor"] = [self.cursors.encode(reverse, boundary)]
+        return self.url(request, dict(sorted(merged.items())))
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -277,120 +326,6 @@ class NextCommerce(Vendor):
             "url": f"{STORE}/catalogue/{slug}_{product.number}/",
         }
 
-    # -- request hooks -----------------------------------------------------------------------
-
-    def query(self, request: Request) -> Mapping[str, list[str]]:
-        """Also accept comma lists for ``product``/``funnels`` and Django's boolean spellings."""
-        out = dict(super().query(request))
-        for name in ("product", "funnels"):
-            if name in out:
-                out[name] = [part for value in out[name] for part in value.split(",")]
-        if "abandoned" in out:
-            # Django's BooleanWidget reads True/False/1/0 as well as true/false.
-            spellings = {"true": "true", "1": "true", "false": "false", "0": "false"}
-            out["abandoned"] = [spellings.get(v.lower(), v) for v in out["abandoned"]]
-        return out
-
-    # -- listing -----------------------------------------------------------------------------
-
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
-        key = tuple(tuple(v) if isinstance(v, list) else v for v in map(params.get, _FILTERS))
-        hits = find(self.dataset, mask=self._filtered(key), order=ORDER)
-        cursor = self._decode(params["cursor"])
-        # One cart more than a page tells whether there is a page beyond it.
-        if cursor is None or not cursor[0]:  # the first page, or the carts after the boundary
-            position = (
-                0 if cursor is None else bisect_right(hits.ordered, _rank(cursor[1]), key=_rank)
-            )
-            items = hits.after(position, PAGE_SIZE + 1)
-            has_previous = bool(hits.before(position, 1))
-            has_next, items = len(items) > PAGE_SIZE, items[:PAGE_SIZE]
-        else:  # the carts before the boundary
-            position = bisect_left(hits.ordered, _rank(cursor[1]), key=_rank)
-            items = hits.before(position, PAGE_SIZE + 1)
-            has_next = bool(hits.after(position, 1))
-            has_previous, items = len(items) > PAGE_SIZE, items[-PAGE_SIZE:]
-        # An empty page (a cursor reused with other filters) links around the cursor itself.
-        first = items[0] if items else cursor[1] if cursor else None
-        last = items[-1] if items else first
-        body = {
-            "next": self._link(request, False, last) if has_next and last else None,
-            "previous": self._link(request, True, first) if has_previous and first else None,
-            "results": self.carts_json(items),
-        }
-        return json_response(body)
-
-    def _filter(self, key: tuple[Any, ...]) -> Mask:
-        """The mask of the open carts the filter *key* keeps (values of :data:`_FILTERS`).
-
-        Cached by ``Vendor``: walking the pages of one filter scans the carts once.
-        """
-        params = dict(zip(_FILTERS, key, strict=True))
-        where = all_of([Match("status", OPEN_STATUSES.__contains__), *self._filters(params)])
-        assert where is not None
-        return scan(self.dataset, where)
-
-    def _filters(self, params: dict[str, Any]) -> list[Predicate]:
-        preds: list[Predicate] = []
-        # Match(attribute, C-level test): select scans the column, no Python call per cart.
-        if (abandoned := params["abandoned"]) is not None:
-            wanted = "abandoned" if abandoned else "active"  # open carts are one or the other
-            preds.append(Match("status", partial(eq, wanted)))
-        if currency := params["currency"]:
-            preds.append(Match("currency", partial(eq, currency)))
-        if day := params["date_created_from"]:
-            since = _day_start(day, "date_created_from")
-            preds.append(Match("created_at", partial(le, since)))
-        if day := params["date_created_to"]:
-            until = _day_start(day, "date_created_to") + 86_400  # the whole UTC day
-            preds.append(Match("created_at", partial(gt, until)))
-        # Baskets and attributions are pooled: these tests run once per pool entry.
-        if products := frozenset(params["product"] or ()):
-            preds.append(Match("basket", lambda b: any(p.number in products for p, _ in b)))
-        if funnels := frozenset(f for f in params["funnels"] or () if f):
-            preds.append(Match("attribution", lambda a: a is not None and a.funnel in funnels))
-        for name, get in STRING_FILTERS.items():
-            if value := params[name]:  # django-filter skips empty values
-                preds.append(_attribution_is(get, value))
-        return preds
-
-    # -- cursors -----------------------------------------------------------------------------
-
-    def _signature(self, text: str) -> str:
-        key = f"{self.name}|{self.dataset.seed}|{self.dataset.now}|{len(self.dataset)}".encode()
-        return hashlib.blake2b(text.encode(), key=key[:64], digest_size=8).hexdigest()
-
-    def _encode(self, reverse: bool, cart: Cart) -> str:
-        text = f"{'r=1&' if reverse else ''}p={cart.number}"
-        raw = f"{text}&s={self._signature(text)}"
-        return base64.urlsafe_b64encode(raw.encode()).decode()
-
-    def _decode(self, cursor: str | None) -> tuple[bool, Cart] | None:
-        """``(reverse, boundary cart)`` of a cursor this mock issued; else 404 Invalid cursor."""
-        if not cursor:
-            return None  # DRF: an empty cursor decodes to no position (the first page)
-        invalid = ApiError(Problem.NOT_FOUND, "Invalid cursor", param="cursor")
-        try:
-            text = base64.b64decode(cursor, altchars=b"-_", validate=True).decode("ascii")
-        except (ValueError, binascii.Error, UnicodeError):
-            raise invalid from None
-        match = _CURSOR.fullmatch(text)
-        if match is None or match.group(3) != self._signature(text.rsplit("&s=", 1)[0]):
-            raise invalid
-        index = int(match.group(2)) - self.dataset.carts[0].number if self.dataset.carts else -1
-        if not 0 <= index < len(self.dataset):
-            raise invalid
-        return match.group(1) is not None, self.dataset.carts[index]
-
-    def _link(self, request: Request, reverse: bool, boundary: Cart) -> str:
-        """Absolute URL with every query parameter kept and ``cursor`` replaced (DRF sorts keys)."""
-        merged: dict[str, list[str]] = {}
-        for key, value in request.query_params.multi_items():
-            if key != "cursor":
-                merged.setdefault(key, []).append(value)
-        merged["cursor"] = [self._encode(reverse, boundary)]
-        return self.url(request, dict(sorted(merged.items())))
-
     # -- errors ------------------------------------------------------------------------------
 
     def error(self, error: ApiError) -> Response:
@@ -422,6 +357,39 @@ class NextCommerce(Vendor):
         """The supported API versions, as the spec's header enum lists them."""
         schema = self.spec["components"]["parameters"][VERSION_HEADER]["schema"]
         return ", ".join(schema["enum"])
+
+
+def _rank(cart: Cart) -> tuple[int, int]:
+    """Ascending key of the listing order (date_created desc, id desc), for bisection."""
+    return (-cart.created_at, -cart.number)
+
+
+def _day_start(day: str, param: str) -> int:
+    try:
+        moment = date.fromisoformat(day)
+    except ValueError:
+        raise QueryError(param, f"Invalid parameter {param!r}: enter a valid date.") from None
+    return int(datetime(moment.year, moment.month, moment.day, tzinfo=UTC).timestamp())
+
+
+def _attribution_is(get: Callable[[Attribution], str | None], value: str) -> Predicate:
+    """Exact match on one attribution field; carts without attribution never match.
+
+    Attributions are pooled, so the test runs once per pool entry, not once per cart.
+    """
+    return Match("attribution", lambda a: a is not None and get(a) == value)
+
+
+def _upc(number: int) -> str:
+    """A UPC-A code (11 digits + check digit) for a product id."""
+    digits = f"{number % 10**11:011d}"
+    odd = sum(int(d) for d in digits[0::2])
+    even = sum(int(d) for d in digits[1::2])
+    return digits + str((10 - (odd * 3 + even) % 10) % 10)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 VENDOR = NextCommerce

@@ -18,8 +18,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import brackets
 from ..dataset import Market
 from ..errors import ApiError, Problem
+from ..instants import rfc3339
 from ..model import Cart, iso
 from ..query import (
     Field,
@@ -33,7 +35,7 @@ from ..query import (
     scan,
     select,
 )
-from ..vendor import Vendor, json_response
+from ..vendor import FilterKey, Vendor, json_response
 
 MARKET = Market(
     name="shopimind",
@@ -100,11 +102,6 @@ _TEXT_OPERATORS = frozenset({"CONTAINS", "NOT_CONTAINS", "STARTS_WITH", "ENDS_WI
 _LIST_OPERATORS = frozenset({"IN", "NOT_IN", "BETWEEN", "NOT_BETWEEN"})  # take all values at once
 _NEGATED = {"NOT_EQUALS": "EQUALS", "NOT_CONTAINS": "CONTAINS"}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:[Zz]|([+-])(\d\d):(\d\d))",
-    re.ASCII,
-)
-_KEY = re.compile(r"\[([^\[\]]*)\]")
 _CANNED = {  # NestJS's own bodies for exceptions raised without a message
     Problem.RATE_LIMITED: "ThrottlerException: Too Many Requests",
     Problem.SERVER_ERROR: "Internal server error",
@@ -126,26 +123,7 @@ def js_text(value: Any) -> str:
     return str(value)
 
 
-def instant(text: str) -> tuple[int, int]:
-    """Parse an RFC 3339 date-time (as the spec's ``format: date-time`` admits) into
-    ``(Unix seconds, nanoseconds)``, without ``datetime``'s year range."""
-    match = _RFC3339.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not an RFC 3339 date-time")
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    fraction, sign, off_h, off_m = match.group(7, 8, 9, 10)
-    # days_from_civil (H. Hinnant): proleptic Gregorian, any year.
-    y = year - (month <= 2)
-    era, yoe = divmod(y, 400)
-    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    seconds = days * 86400 + hour * 3600 + minute * 60 + second
-    if sign is not None:
-        seconds -= (1 if sign == "+" else -1) * (int(off_h) * 3600 + int(off_m) * 60)
-    return seconds, int(((fraction or "") + "000000000")[:9])
-
-
-class ShopiMind(Vendor):
+class ShopiMind(Vendor[None]):
     """ShopiMind list carts."""
 
     name = "shopimind"
@@ -156,28 +134,7 @@ class ShopiMind(Vendor):
         """ShopiMind authenticates with an API key (``spm-api-key``), set by ``--api-key``."""
         return self.config.api_key
 
-    def render(self, cart: Cart) -> dict[str, Any]:
-        return {
-            "id": str(cart.number),
-            "status": STATUS[cart.status],
-            "customer_id": str(cart.customer.number) if cart.customer else None,
-            "amount": cart.total / 100,
-            "amount_without_tax": (cart.total - cart.tax) / 100,
-            "currency": cart.currency,
-            "created_at": stamp(cart.created_at),
-            "updated_at": stamp(cart.updated_at),
-        }
-
-    def row(self, cart: Cart) -> dict[str, Any]:
-        """Every field ``fields`` may ask for: the cart plus the opt-in customer joins."""
-        customer = cart.customer
-        return self.render(cart) | {
-            "customer_first_name": customer.first_name if customer else None,
-            "customer_last_name": customer.last_name if customer else None,
-            "customer_email": customer.email if customer else None,
-        }
-
-    # -- request ----------------------------------------------------------------------------
+    # -- request -----------------------------------------------------------------------------
 
     def query(self, request: Request) -> Mapping[str, list[str]]:
         """Rewrite the SDK's notations into the spec's wire form before validation.
@@ -215,9 +172,11 @@ class ShopiMind(Vendor):
             out[name] = [json.dumps(items)]
         return out
 
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
+    # -- listing -----------------------------------------------------------------------------
+
+    def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
         order = [SortKey(SORTS[o["field"]], o["type"] == "desc") for o in _listed(params["order"])]
-        mask = self._filtered(json.dumps(params["filters"], sort_keys=True))
+        mask = self.filtered(tuple(map(_condition, _listed(params["filters"]))))
         limit = min(params["limit"], MAX_LIMIT)
         offset = params["offset"]
         page = select(self.dataset, mask=mask, order=order or DEFAULT_ORDER, offset=offset,
@@ -239,13 +198,36 @@ class ShopiMind(Vendor):
             return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
         return json_response(body)
 
-    def _filter(self, filters: str) -> Mask | None:
-        """The mask of the carts the (JSON) *filters* keep; ``None`` keeps them all.
-
-        Cached by ``Vendor``: paging through one filter scans the carts once.
-        """
-        where = all_of(_predicate(f) for f in _listed(json.loads(filters)))
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts every filter of *key* keeps (each read by :func:`_condition`);
+        ``None`` without filters."""
+        where = all_of(_predicate(*condition) for condition in key)
         return None if where is None else scan(self.dataset, where)
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render(self, cart: Cart) -> dict[str, Any]:
+        return {
+            "id": str(cart.number),
+            "status": STATUS[cart.status],
+            "customer_id": str(cart.customer.number) if cart.customer else None,
+            "amount": cart.total / 100,
+            "amount_without_tax": (cart.total - cart.tax) / 100,
+            "currency": cart.currency,
+            "created_at": stamp(cart.created_at),
+            "updated_at": stamp(cart.updated_at),
+        }
+
+    def row(self, cart: Cart) -> dict[str, Any]:
+        """Every field ``fields`` may ask for: the cart plus the opt-in customer joins."""
+        customer = cart.customer
+        return self.render(cart) | {
+            "customer_first_name": customer.first_name if customer else None,
+            "customer_last_name": customer.last_name if customer else None,
+            "customer_email": customer.email if customer else None,
+        }
+
+    # -- errors ------------------------------------------------------------------------------
 
     def error(self, error: ApiError) -> Response:
         """NestJS exception bodies: ValidationPipe's message list for 400, canned 429/5xx."""
@@ -268,14 +250,10 @@ def _bad(param: str, reason: str) -> ApiError:
 
 
 def _path(key: str, base: str) -> list[str]:
-    rest, segments = key[len(base) :], []
-    while rest:
-        match = _KEY.match(rest)
-        if match is None:
-            raise _bad(base, f"malformed key {key[:60]!r}")
-        segments.append(match.group(1))
-        rest = rest[match.end() :]
-    return segments
+    try:
+        return brackets.path(key)
+    except brackets.BracketError as exc:
+        raise _bad(base, str(exc)) from None
 
 
 def _json(param: str, text: str) -> Any:
@@ -305,38 +283,10 @@ def _field_names(value: str) -> list[str]:
 
 
 def _nest(param: str, pairs: Iterable[tuple[list[str], str]]) -> Any:
-    """Bracket keys (``filters[0][values][]=x``) as the nested value they spell (qs rules:
-    all-index objects become arrays, ``[]`` appends, a repeated leaf becomes an array)."""
-    root: dict[str, Any] = {}
-    indexed: dict[int, int] = {}  # id(node) -> index keys it holds (what the next ``[]`` is)
-    for path, value in pairs:
-        node = root
-        for depth, segment in enumerate(path):
-            key = segment or str(indexed.get(id(node), 0))
-            if key not in node and _index(key):
-                indexed[id(node)] = indexed.get(id(node), 0) + 1
-            if depth == len(path) - 1:
-                leaf = node.setdefault(key, [])
-                if isinstance(leaf, dict):
-                    raise _bad(param, f"{key!r} is both a value and an object")
-                leaf.append(value)
-            else:
-                node = node.setdefault(key, {})
-                if not isinstance(node, dict):
-                    raise _bad(param, f"{key!r} is both a value and an object")
-    return _finish(root)
-
-
-def _finish(node: Any) -> Any:
-    if isinstance(node, list):  # the leaf's values
-        return node[0] if len(node) == 1 else node
-    if node and all(_index(k) for k in node):
-        return [_finish(node[k]) for k in sorted(node, key=int)]
-    return {k: _finish(v) for k, v in node.items()}
-
-
-def _index(key: str) -> bool:
-    return key.isascii() and key.isdigit() and len(key) < 19
+    try:
+        return brackets.nest(pairs)
+    except brackets.BracketError as exc:
+        raise _bad(param, str(exc)) from None
 
 
 def _typed_filter(item: Any) -> Any:
@@ -365,8 +315,26 @@ def _number(value: Any) -> Any:
     return float(value)
 
 
-def _predicate(flt: dict[str, Any]) -> Predicate:
-    """One schema-valid filter as a predicate.
+def _condition(flt: Mapping[str, Any]) -> tuple[str, str, tuple[Any, ...]]:
+    """One schema-valid filter as ``(field, operator, operands)``, each operand read as the
+    filter compares it (see :func:`_predicate`): printed text on text fields and under the text
+    operators, Unix seconds for instants, numbers for money. Filters that keep the same carts
+    whatever their spelling (``"1"``, ``1``) get the same key; others never do (``1``, ``true``).
+    """
+    field, operator = FILTERS[flt["field"]], flt["operator"]
+    operands = _listed(flt["values"])
+    read: Callable[[Any], Any]
+    if field.kind == "string" or operator in _TEXT_OPERATORS:
+        read = _instant_text if field.kind == "datetime" else js_text
+    elif field.kind == "datetime":
+        read = _seconds
+    else:
+        return field.name, operator, tuple(operands)
+    return field.name, operator, tuple(map(read, operands))
+
+
+def _predicate(name: str, operator: str, operands: tuple[Any, ...]) -> Predicate:
+    """The predicate of one filter, read by :func:`_condition`.
 
     Text fields compare as strings (numbers and booleans as JavaScript prints them); money and
     timestamps compare as numbers and instants, except under the text operators (CONTAINS,
@@ -376,21 +344,16 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
     holds for any element, and for NOT_EQUALS/NOT_CONTAINS when EQUALS/CONTAINS holds for none
     (as NOT_IN negates IN; a literal "differs from any element" would match every cart).
     """
-    field, operator = FILTERS[flt["field"]], flt["operator"]
-    operands = _listed(flt["values"])
-    textual = field.kind == "string" or operator in _TEXT_OPERATORS
+    field = FILTERS[name]
     get = field.get
-    if textual and field.kind == "datetime":  # the printed instants, searched as lines
+    # Text fields hold text or None already, and keep their column.
+    if field.kind == "datetime" and operator in _TEXT_OPERATORS:  # printed, searched as lines
         field = Field(field.name, lambda c: stamp(get(c)), column=f"{field.column}.stamp",
                       nullable=False, search=True)  # fmt: skip
-        operands = [_instant_text(v) for v in operands]
-    elif textual:  # text fields hold text or None already, and keep their column
-        if field.kind != "string":  # money: few distinct amounts, tested once each (pooled)
-            field = Field(field.name, lambda c: None if (v := get(c)) is None else js_text(v),
-                          column=f"{field.column}.text")  # fmt: skip
-        operands = [js_text(v) for v in operands]
-    elif field.kind == "datetime":
-        operands = [(s + n / 1e9) for s, n in map(instant, operands)]
+    elif field.kind != "string" and operator in _TEXT_OPERATORS:
+        # Money, printed: few distinct amounts, each tested once (pooled).
+        field = Field(field.name, lambda c: None if (v := get(c)) is None else js_text(v),
+                      column=f"{field.column}.text")  # fmt: skip
     if operator in _LIST_OPERATORS:
         return compare(field, operator, operands)
     if operator in _NEGATED:  # same as the engine's NOT_* for one operand, nulls included
@@ -398,10 +361,15 @@ def _predicate(flt: dict[str, Any]) -> Predicate:
     return any_of(compare(field, operator, v) for v in operands)
 
 
+def _seconds(value: str) -> float:
+    moment = rfc3339(value)
+    return moment.seconds + moment.nanoseconds / 1e9
+
+
 def _instant_text(value: str) -> str:
-    seconds, nanos = instant(value)
+    moment = rfc3339(value)
     try:
-        return iso(seconds)[:-1] + f".{nanos // 1_000_000:03d}Z"
+        return iso(moment.seconds)[:-1] + f".{moment.nanoseconds // 1_000_000:03d}Z"
     except (ValueError, OverflowError, OSError):  # outside datetime's years: matches no cart
         return value
 

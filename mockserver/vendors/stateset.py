@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from itertools import compress
 from operator import attrgetter, eq, gt, is_, is_not, le, lt
 from typing import Any
@@ -16,11 +16,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..dataset import Market
+from ..config import MockConfig
+from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
+from ..instants import parse_instant
 from ..model import STATUSES, Cart, Customer, iso
-from ..query import Field, Key, Mask, Match, SortKey, all_of, parse_instant, scan, select
-from ..vendor import Vendor, json_response
+from ..query import Field, Key, Mask, Match, Predicate, SortKey, all_of, scan, select
+from ..vendor import FilterKey, Vendor, json_response
 
 MARKET = Market(
     name="stateset",
@@ -59,37 +61,26 @@ _FILTERS = ("status", "has_email", "customer_id", "session_id", "channel", "crea
             "created_before", "updated_after", "min_value")  # fmt: skip
 _SESSION = re.compile(r"sess_[0-9a-f]{24}", re.ASCII)  # as Cart.session_id spells them
 _RATE_LIMIT = 1000  # requests per minute (a Growth plan); the mock never runs out
+_SUMMARIES = 16  # as many as the filters' masks kept (Vendor.filtered)
 
 
-class StateSet(Vendor):
+class StateSet(Vendor[None]):
     """StateSet list carts."""
 
     name = "stateset"
     market = MARKET
     demo_credential = "sk_test_demo"  # StateSet test keys start sk_test_
 
-    def render(self, cart: Cart) -> dict[str, Any]:
-        return {
-            "id": f"cart_{cart.uid}",
-            "object": "cart",
-            "customer_id": _customer_id(cart.customer),
-            "email": cart.email,
-            "status": cart.status,
-            "channel": cart.channel,
-            "currency": cart.currency,
-            "item_count": cart.item_count,
-            "subtotal": cart.subtotal,
-            "total": cart.total,
-            "abandoned_at": iso(cart.abandoned_at) if cart.abandoned_at is not None else None,
-            "last_activity": iso(cart.updated_at),
-            "created_at": iso(cart.created_at),
-            "recovery_status": cart.recovery_status,
-            "session_id": cart.session_id,
-            "updated_at": iso(cart.updated_at),
-        }
+    def __init__(self, dataset: Dataset, config: MockConfig) -> None:
+        super().__init__(dataset, config)
+        # A summary costs a pass over the kept carts: remember it beside its filter's mask.
+        self._summaries = lru_cache(maxsize=_SUMMARIES)(self._summary)
 
-    def list_carts(self, request: Request, params: dict[str, Any], credential: str) -> Response:
-        mask, summary = self._filtered(tuple(params[name] for name in _FILTERS))
+    # -- listing -----------------------------------------------------------------------------
+
+    def list_carts(self, request: Request, params: dict[str, Any], context: None) -> Response:
+        key = tuple(params[name] for name in _FILTERS)
+        mask, summary = self.filtered(key), self._summaries(key)
         # The spec's decisions: missing abandoned_at sort last both ways; ties by id ascending.
         descending = params["sort_order"] == "desc"
         order = (SortKey(SORTS[params["sort_by"]], descending=descending, nulls_last=True),)
@@ -106,18 +97,14 @@ class StateSet(Vendor):
         }
         return json_response(body, headers=self._rate_headers())
 
-    def _filter(self, values: tuple[Any, ...]) -> tuple[Mask | None, dict[str, Any]]:
-        """The mask of the carts the filter *values* keep (``None``: all) and their summary.
+    def mask(self, key: FilterKey) -> Mask | None:
+        """The mask of the carts the filter values *key* (of :data:`_FILTERS`) keep."""
+        where = all_of(self._predicates(dict(zip(_FILTERS, key, strict=True))))
+        return None if where is None else scan(self.dataset, where)
 
-        Cached by ``Vendor``: paging through one filter scans the carts once.
-        """
-        where = all_of(self._filters(dict(zip(_FILTERS, values, strict=True))))
-        mask = None if where is None else scan(self.dataset, where)
-        return mask, self._summary(mask)
-
-    def _filters(self, params: dict[str, Any]) -> list[Any]:
+    def _predicates(self, params: dict[str, Any]) -> list[Predicate]:
         # Match(column, C-level test): the scan reads the column, no Python call per cart.
-        preds: list[Any] = []
+        preds: list[Predicate] = []
         if (status := params["status"]) is not None:
             preds.append(Match("status", partial(eq, status)))
         if (has_email := params["has_email"]) is not None:
@@ -152,12 +139,13 @@ class StateSet(Vendor):
         column = self.dataset.column("status")
         return {s: int.from_bytes(bytearray(map(s.__eq__, column)), "little") for s in STATUSES}
 
-    def _summary(self, mask: Mask | None) -> dict[str, Any]:
-        """Figures over the carts *mask* keeps (every cart without one), as StateSet reports them.
+    def _summary(self, key: FilterKey) -> dict[str, Any]:
+        """Figures over the carts the filter *key* keeps, as StateSet reports them.
 
         Computed on index-order columns and integer masks, never on the carts themselves: a
-        filter may keep a million carts.
+        filter may keep a million carts. Remembered as the masks are (:attr:`_summaries`).
         """
+        mask = self.filtered(key)
         size, totals = len(self.dataset), self.dataset.column("total")
         kept = int.from_bytes(b"\x01" * size if mask is None else mask, "little")
         breakdown = {s: (kept & bits).bit_count() for s, bits in self._status_bits.items()}
@@ -179,6 +167,30 @@ class StateSet(Vendor):
             "X-RateLimit-Remaining": str(_RATE_LIMIT - 1),
             "X-RateLimit-Reset": str(reset),
         }
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render(self, cart: Cart) -> dict[str, Any]:
+        return {
+            "id": f"cart_{cart.uid}",
+            "object": "cart",
+            "customer_id": _customer_id(cart.customer),
+            "email": cart.email,
+            "status": cart.status,
+            "channel": cart.channel,
+            "currency": cart.currency,
+            "item_count": cart.item_count,
+            "subtotal": cart.subtotal,
+            "total": cart.total,
+            "abandoned_at": iso(cart.abandoned_at) if cart.abandoned_at is not None else None,
+            "last_activity": iso(cart.updated_at),
+            "created_at": iso(cart.created_at),
+            "recovery_status": cart.recovery_status,
+            "session_id": cart.session_id,
+            "updated_at": iso(cart.updated_at),
+        }
+
+    # -- errors ------------------------------------------------------------------------------
 
     def error(self, error: ApiError) -> Response:
         code, kind = _CODES[error.problem]

@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from mockserver import MockConfig
-from mockserver.cli import _decode, _encode
 from mockserver.pytest_plugin import RunningMock, free_port
 
 pytest_plugins = ["pytester"]
@@ -379,4 +378,4 @@ def test_workers_rebuild_the_same_config() -> None:
         workers=3,
         console=False,
     )
-    assert _decode(_encode(config)) == config
+    assert MockConfig.from_json(config.to_json()) == config

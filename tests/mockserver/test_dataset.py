@@ -126,3 +126,12 @@ def test_empty_and_negative_counts() -> None:
     assert len(generate(MARKETS["shopimind"], count=0)) == 0
     with pytest.raises(ValueError, match="count"):
         generate(MARKETS["shopimind"], count=-1)
+
+
+def test_merged_carts_take_their_place_in_creation_order() -> None:
+    base, other = dataset("stateset", 0, 50), dataset("stateset", 1, 5)
+    merged = base.merged(other.carts, base.customers, base.accounts)
+    assert [c.index for c in merged.carts] == list(range(55))
+    assert [c.created_at for c in merged.carts] == sorted(c.created_at for c in merged.carts)
+    assert {c.uid for c in merged.carts} == {c.uid for c in base.carts + other.carts}
+    assert (merged.market, merged.seed, merged.now) == (base.market, base.seed, base.now)

@@ -386,3 +386,18 @@ def test_vendor_field_tables_follow_the_spec():
         assert names == schemas[schema]["enum"]
     assert sorted(shopimind.SORTS) == sorted(schemas["SortableField"]["enum"])
     assert set(shopimind.STATUS) == {"active", "abandoned", "converted", "expired"}
+
+
+def test_remembered_filters_tell_apart_what_javascript_prints_apart(make_client):
+    # A filter's mask is remembered by what it compares: 1 and "1" both print "1", true prints
+    # "true", though True == 1 in Python.
+    client = make_client(VENDOR, at_root=True, cache_mb=0)
+
+    def total(values: Any) -> int:
+        flt = {"field": "id", "operator": "STARTS_WITH", "values": values}
+        response = get({"filters": json.dumps(flt)}, c=client)
+        assert response.status_code == 200, response.text
+        count: int = response.json()["meta"]["pagination"]["total_items"]
+        return count
+
+    assert [total(v) for v in (True, 1, "1", [True], 1.0, True)] == [0, 200, 200, 0, 200, 0]

@@ -16,10 +16,9 @@ def parameters(vendor: str) -> dict[tuple[str, str], dict[str, Any]]:
     Path-level and operation-level parameters are merged, the operation winning.
     """
     spec = specs.load(vendor)
-    route, _, op = specs.operation(spec)
+    route, method, _ = specs.operation(spec)
     merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for raw in [*spec["paths"][route].get("parameters", []), *op.get("parameters", [])]:
-        param = resolve(spec, raw)
+    for param in specs.parameters(spec, route, method):
         if "schema" in param:
             param = {**param, "schema": resolve(spec, param["schema"])}
         merged[(param["in"], param["name"])] = param
