@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .errors import ConfigError
 from .report import CheckResult, Failure, Outcome, Report
-from .runner import GROUPS, check
+from .runner import GROUPS, check, plan
 from .target import Credentials, Target
 
 __all__ = [
@@ -27,4 +27,5 @@ __all__ = [
     "Report",
     "Target",
     "check",
+    "plan",
 ]

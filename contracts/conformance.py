@@ -20,13 +20,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import schemathesis
+import schemathesis.specs.openapi.checks  # registers the built-in checks in CHECKS
+from schemathesis.checks import CHECKS
 from schemathesis.engine import events, from_schema
 
 from .report import CheckResult, Failure, redact
-from .spec import Contract, TokenDocument
+from .spec import Contract, Operation, TokenDocument
 from .target import Target
 
-__all__ = ["NOT_APPLICABLE", "TOKENS_NOT_APPLICABLE", "run"]
+__all__ = ["NOT_APPLICABLE", "TOKENS_NOT_APPLICABLE", "planned", "run"]
 
 NOT_APPLICABLE: dict[str, str] = {
     "ignored_auth": (
@@ -49,6 +51,40 @@ TOKENS_NOT_APPLICABLE: dict[str, str] = {
     "object_level_authorization": NOT_APPLICABLE["object_level_authorization"],
 }
 """The same for a token document: its operations mint credentials, no resource is kept."""
+
+
+def planned(document: Contract | TokenDocument) -> dict[str, str | None]:
+    """Every check a run of *document* reports, by name: ``None`` where the check judges this
+    document, else the reason it cannot (the run reports it skipped with that reason).
+
+    Besides the checks no read-only API can use, a document may leave a check nothing to judge:
+    ``missing_required_header`` needs a required header (a credential sent in one counts), and
+    ``response_headers_conformance`` a documented response header.
+    """
+    operations: list[Operation] = (
+        list(document.operations.values()) if isinstance(document, TokenDocument) else [document]
+    )
+    not_applicable = (
+        TOKENS_NOT_APPLICABLE if isinstance(document, TokenDocument) else NOT_APPLICABLE
+    )
+    out: dict[str, str | None] = {}
+    for check in CHECKS.get_all():
+        name = check.__name__
+        out[name] = not_applicable.get(name)
+    if not any(
+        op.secured or any(p["in"] == "header" and p.get("required") for p in op.parameters.values())
+        for op in operations
+    ):
+        out["missing_required_header"] = "the document requires no header and no credential"
+    if not any(
+        (op.response(int(status)) or {}).get("headers")
+        for op in operations
+        for status in op.operation.get("responses", {})
+        if status.isdigit()
+    ):
+        out["response_headers_conformance"] = "the document declares no response header"
+    return out
+
 
 # Schemathesis's own default for `positive_data_acceptance`, which the token run widens.
 _POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
@@ -97,7 +133,7 @@ def run(
     document = document or target.contract
     tokens = isinstance(document, TokenDocument)
     prefix = "tokens.conformance" if tokens else "conformance"
-    not_applicable = TOKENS_NOT_APPLICABLE if tokens else NOT_APPLICABLE
+    applicable = planned(document)
     schema = _schema(target, document, max_examples=max_examples, seed=seed)
     if opaque:
 
@@ -157,10 +193,10 @@ def run(
             )
     elapsed = time.monotonic() - started
     results = []
-    for name in sorted(set(nodes) | set(not_applicable)):
+    for name in sorted(set(nodes) | set(applicable)):
         result = CheckResult(f"{prefix}.{name}", examples=nodes.get(name, 0))
-        if name in not_applicable:
-            result.skip_reason = not_applicable[name]
+        if reason := applicable.get(name):
+            result.skip_reason = reason
             result.examples = 0
         else:
             result.failures = failures.get(name, [])
@@ -221,7 +257,7 @@ def _list_config(target: Target, contract: Contract) -> dict[str, Any]:
             pinned[f"header.{name}"] = value  # a shopper token the user chose
     config: dict[str, Any] = {
         "headers": headers,
-        "checks": {name: {"enabled": False} for name in NOT_APPLICABLE},
+        "checks": {name: {"enabled": False} for name, why in planned(contract).items() if why},
     }
     if pinned:
         config["parameters"] = pinned
@@ -234,7 +270,7 @@ def _token_config(target: Target, document: TokenDocument) -> dict[str, Any]:
     made-up credential not counted against a valid request."""
     config: dict[str, Any] = {
         "checks": {
-            **{name: {"enabled": False} for name in TOKENS_NOT_APPLICABLE},
+            **{name: {"enabled": False} for name, why in planned(document).items() if why},
             # A schema-valid token request carries a made-up code, client or e-mail, which the
             # server rightly refuses with 400 (RFC 6749 §5.2 `invalid_grant`) as well as 401:
             # the rule Schemathesis applies itself to an operation a schema names as its

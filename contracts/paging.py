@@ -18,7 +18,7 @@ import httpx
 from .target import Target
 from .vendors import Cart, Oracle, Page
 
-__all__ = ["Session", "Skip", "Violation", "Walk"]
+__all__ = ["PagingViolation", "Session", "Skip", "Violation", "Walk"]
 
 
 class Violation(AssertionError):
@@ -32,6 +32,12 @@ class Violation(AssertionError):
         self.expected = expected
         self.received = received
         self.request = request
+
+
+class PagingViolation(Violation):
+    """The pages themselves broke the contract (a cart twice, totals that disagree, a link that
+    leads nowhere): the pagination checks report it; a check that only walked the pages to judge
+    something else is skipped instead, naming them."""
 
 
 class Skip(Exception):
@@ -128,7 +134,7 @@ class Session:
             )
         page = self.read(response, size, index)
         if envelope and page.problems:
-            raise Violation(
+            raise PagingViolation(
                 "Inconsistent list envelope",
                 "pagination fields that agree with each other",
                 "; ".join(page.problems),
@@ -190,14 +196,14 @@ class Session:
                 self._check_end(params, size, index, page)
                 break
             if not page.carts:
-                raise Violation(
+                raise PagingViolation(
                     "More pages announced after an empty page",
                     "no next page/has-more after an empty page",
                     f"an empty page {index + 1} that announces more",
                     sent,
                 )
             if size and len(page.carts) < size and oracle.paging != "cursor":
-                raise Violation(
+                raise PagingViolation(
                     "Short page before the end",
                     f"{size} carts on every page but the last",
                     f"{len(page.carts)} carts on page {index + 1}, which announces more",
@@ -221,7 +227,7 @@ class Session:
         seen: dict[Any, int],
     ) -> None:
         if size is not None and len(page.carts) > size:
-            raise Violation(
+            raise PagingViolation(
                 "Page larger than requested",
                 f"at most {size} carts",
                 f"{len(page.carts)} carts on page {index + 1}",
@@ -230,7 +236,7 @@ class Session:
         for cart in page.carts:
             key = self.oracle.cart_id(cart)
             if key in seen:
-                raise Violation(
+                raise PagingViolation(
                     "Cart repeated across pages",
                     f"cart {key!r} exactly once",
                     f"cart {key!r} on page {seen[key] + 1} and again on page {index + 1}",
@@ -238,7 +244,7 @@ class Session:
                 )
             seen[key] = index
         if walk.pages and page.total != walk.total:
-            raise Violation(
+            raise PagingViolation(
                 "Total changed between pages",
                 f"the same total on every page ({walk.total})",
                 f"{page.total} on page {index + 1}",
@@ -248,7 +254,7 @@ class Session:
     def _check_back(self, walk: Walk, page: Page, sent: httpx.Request, index: int) -> None:
         """Cursor pages link back: none on the first page; the second's leads to the first."""
         if index == 0 and page.previous_url is not None:
-            raise Violation(
+            raise PagingViolation(
                 "Previous link on the first page",
                 "no previous link on the first page",
                 page.previous_url,
@@ -257,7 +263,7 @@ class Session:
         if index == 0:
             return
         if page.previous_url is None:
-            raise Violation(
+            raise PagingViolation(
                 "No previous link after the first page",
                 f"a previous link on page {index + 1}",
                 "null",
@@ -268,7 +274,7 @@ class Session:
             ident = self.oracle.cart_id
             expected = [ident(c) for c in walk.pages[0][0].carts]
             if [ident(c) for c in back.carts] != expected:
-                raise Violation(
+                raise PagingViolation(
                     "Previous link does not lead back",
                     f"page 1 again ({expected[:3]}...)",
                     f"{[ident(c) for c in back.carts][:3]}...",
@@ -284,7 +290,7 @@ class Session:
             {**params, **self.oracle.page_params(size, index + 1)}, size, index + 1
         )
         if after.carts:
-            raise Violation(
+            raise PagingViolation(
                 "Has-more/next says the last page, but carts follow",
                 f"no carts after page {index + 1}, which the server flags as the last",
                 f"{len(after.carts)} carts on page {index + 2}",
@@ -298,7 +304,7 @@ class Session:
             first = len(pages[0][0].carts)
             for number, (page, sent) in enumerate(pages[1:-1], 2):
                 if len(page.carts) != first:
-                    raise Violation(
+                    raise PagingViolation(
                         "Uneven page sizes",
                         f"{first} carts on every page but the last (as on page 1)",
                         f"{len(page.carts)} carts on page {number}",
@@ -308,7 +314,7 @@ class Session:
         if total is None:
             return
         if not walk.truncated and walk.start == 0 and len(carts) != total:
-            raise Violation(
+            raise PagingViolation(
                 "Pages and total disagree",
                 f"{total} carts over all pages (the envelope's total)",
                 f"{len(carts)} distinct carts over {len(pages)} page(s)",
@@ -318,7 +324,7 @@ class Session:
         for number, (page, sent) in enumerate(pages, 1):
             offset += len(page.carts)
             if page.more is not None and page.more != (offset < total):
-                raise Violation(
+                raise PagingViolation(
                     "Has-more flag wrong",
                     f"has-more {offset < total} on page {number} ({offset} of {total} carts seen)",
                     f"has-more {page.more}",

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import conformance
 from .errors import ConfigError
+from .execution import NotApplicable
 from .paging import Session
 from .properties import SemanticChecks
 from .report import CheckResult, Report
@@ -16,7 +17,7 @@ from .target import Credentials, Target
 from .tokens import TokenChecks
 from .vendors import oracle_for
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "GROUPS", "check"]
+__all__ = ["DEFAULT_MAX_EXAMPLES", "GROUPS", "check", "plan"]
 
 GROUPS: tuple[str, ...] = (
     "conformance",
@@ -121,6 +122,46 @@ def check(
                 _run(report, TokenChecks(session, tokens, seed=seed).plan(), selected, notify)
     report.duration = time.monotonic() - started
     return report
+
+
+def plan(vendor: str) -> list[str]:
+    """Every check :func:`check` can run for *vendor*, in run order, without sending a request.
+
+    A check is listed when the vendor's documents give it something to judge, even if it needs
+    a credential to run (``auth.shopper_token`` a shopper token, ``tokens.shopper`` a customer
+    login). Checks left nothing to judge (no summary, no projection, no documented response
+    header) are not listed: a run reports them skipped, with the reason.
+
+    Raises:
+        ConfigError: unknown vendor.
+
+    >>> plan("stateset")[:2]
+    ['conformance.allow_header_conformance', 'conformance.content_type_conformance']
+    >>> "filters.combined" in plan("epages") and "tokens.grant" in plan("epages")
+    True
+    """
+    # Nothing is sent: the target only carries the vendor's contract and token document.
+    target = Target(vendor, base_url=_NOWHERE, auth={"token": "-", "api_key": "-"})
+    session = Session(target, oracle_for(target.contract), max_pages=2)
+    names = [
+        f"conformance.{name}"
+        for name, why in sorted(conformance.planned(target.contract).items())
+        if why is None
+    ]
+    semantic = SemanticChecks(session, max_examples=DEFAULT_MAX_EXAMPLES, seed=None).plan()
+    names += [name for name, run in semantic if not isinstance(run, NotApplicable)]
+    tokens = target.tokens
+    if tokens is not None:
+        names += [
+            f"tokens.conformance.{name}"
+            for name, why in sorted(conformance.planned(tokens).items())
+            if why is None
+        ]
+        names += [name for name, _ in TokenChecks(session, tokens, seed=None).plan()]
+    return names
+
+
+_NOWHERE = "http://planning.invalid"  # RFC 6761: never resolves; plan() sends nothing anyway
 
 
 def _report(

@@ -297,3 +297,164 @@ def reverse_items(
         return status, body
 
     return rewrite
+
+
+class RewriteHeaders:
+    """Wrap *app*: rewrite the status and headers of its answers; the body passes unchanged.
+
+    Args:
+        change: ``(status, headers) -> (status, headers)``, header names in lower case.
+        on: a regular expression the request path must contain (every path when ``None``).
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        change: Callable[[int, dict[str, str]], tuple[int, dict[str, str]]],
+        on: str | None = None,
+    ) -> None:
+        self.app, self.change = app, change
+        self.on = re.compile(on) if on is not None else None
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or (self.on is not None and not self.on.search(scope["path"])):
+            await self.app(scope, receive, send)
+            return
+
+        async def rewritten(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = {
+                    k.decode("latin-1").lower(): v.decode("latin-1")
+                    for k, v in message.get("headers", [])
+                }
+                status, headers = self.change(message["status"], headers)
+                message = {
+                    **message,
+                    "status": status,
+                    "headers": [
+                        (k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+                    ],
+                }
+            await send(message)
+
+        await self.app(scope, receive, rewritten)
+
+
+# -- more query rewrites -----------------------------------------------------------------------
+
+
+def drop_all(*names: str) -> Callable[[Pairs], Pairs]:
+    """The server ignores every parameter of *names*."""
+    return lambda pairs: [(k, v) for k, v in pairs if k not in names]
+
+
+def drop_when(name: str, other: str) -> Callable[[Pairs], Pairs]:
+    """The server ignores *name* when *other* is sent too (each alone works)."""
+
+    def rewrite(pairs: Pairs) -> Pairs:
+        if any(k == other for k, _ in pairs):
+            return [(k, v) for k, v in pairs if k != name]
+        return pairs
+
+    return rewrite
+
+
+def default(name: str, value: str) -> Callable[[Pairs], Pairs]:
+    """The server reads an absent *name* as *value* (a wrong default)."""
+    return lambda pairs: pairs if any(k == name for k, _ in pairs) else [*pairs, (name, value)]
+
+
+def clamp(name: str, low: int | None, high: int | None) -> Callable[[Pairs], Pairs]:
+    """The server clamps integer *name* into ``low..high`` instead of refusing it."""
+
+    def rewrite(pairs: Pairs) -> Pairs:
+        out = []
+        for key, value in pairs:
+            if key == name and re.fullmatch(r"-?\d+", value):
+                number = int(value)
+                number = max(number, low) if low is not None else number
+                number = min(number, high) if high is not None else number
+                value = str(number)
+            out.append((key, value))
+        return out
+
+    return rewrite
+
+
+def swap(name: str, first: str, second: str) -> Callable[[Pairs], Pairs]:
+    """The server reads *first* as *second* and back for parameter *name* (``asc``/``desc``)."""
+    other = {first: second, second: first}
+    return lambda pairs: [(k, other.get(v, v) if k == name else v) for k, v in pairs]
+
+
+def rewrite_value(name: str, change: Callable[[str], str | None]) -> Callable[[Pairs], Pairs]:
+    """The server reads parameter *name* as ``change(value)`` (``None``: as if not sent)."""
+
+    def rewrite(pairs: Pairs) -> Pairs:
+        out = []
+        for key, value in pairs:
+            if key == name:
+                changed = change(value)
+                if changed is None:
+                    continue
+                value = changed
+            out.append((key, value))
+        return out
+
+    return rewrite
+
+
+def json_items(name: str, keep: Callable[[int, Any], bool]) -> Callable[[Pairs], Pairs]:
+    """The server reads JSON array parameter *name* keeping only the items *keep* accepts
+    (``keep(position, item)``); an array left empty is as if not sent."""
+
+    def change(value: str) -> str | None:
+        try:
+            items = json.loads(value)
+        except ValueError:
+            return value  # malformed: refused by the server as before
+        if not isinstance(items, list):
+            return value
+        kept = [item for position, item in enumerate(items) if keep(position, item)]
+        return json.dumps(kept) if kept else None
+
+    return rewrite_value(name, change)
+
+
+# -- more header rewrites ----------------------------------------------------------------------
+
+
+def accept_malformed(
+    header: str, valid: str, pattern: str
+) -> Callable[[dict[str, str]], dict[str, str]]:
+    """The server accepts a malformed credential in *header* (one not matching *pattern*) as if
+    *valid* had been sent; a missing one is still refused."""
+
+    def rewrite(headers: dict[str, str]) -> dict[str, str]:
+        sent = headers.get(header.lower())
+        if sent is not None and not re.fullmatch(pattern, sent):
+            headers = {**headers, header.lower(): valid}
+        return headers
+
+    return rewrite
+
+
+# -- more body rewrites ------------------------------------------------------------------------
+
+
+def every_other(
+    change: Callable[[Pairs, Any], None],
+) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
+    """Apply ``change(query pairs, body)`` to every other 200 body: the same request answered
+    two ways in a row."""
+    answers = 0
+
+    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
+        nonlocal answers
+        if status == 200:
+            answers += 1
+            if answers % 2 == 0:
+                change(pairs, body)
+        return status, body
+
+    return rewrite
