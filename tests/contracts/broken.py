@@ -458,3 +458,93 @@ def every_other(
         return status, body
 
     return rewrite
+
+
+class Answer:
+    """Wrap *app*: answer *status* with *body* (JSON, or text when a string) when *when* holds
+    for the request's fields (its query, and for a form request its form too).
+
+    Args:
+        on: a regular expression the request path must contain.
+        when: ``(fields, headers) -> bool``; ``fields`` maps each query and form field to its
+            (last) value, ``headers`` each request header (lower-case names) to its value.
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        on: str,
+        when: Callable[[dict[str, str], dict[str, str]], bool],
+        status: int,
+        body: Any,
+    ) -> None:
+        self.app, self.on, self.when = app, re.compile(on), when
+        self.status, self.body = status, body
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not self.on.search(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        raw = b""
+        while True:
+            message = await receive()
+            raw += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        kind = headers.get("content-type", "")
+        fields = dict(
+            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        )
+        if kind.startswith("application/x-www-form-urlencoded"):
+            fields |= dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        if self.when(fields, headers):
+            text = isinstance(self.body, str)
+            payload = self.body.encode() if text else json.dumps(self.body).encode()
+            media = b"text/plain" if text else b"application/json"
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status,
+                    "headers": [
+                        (b"content-type", media),
+                        (b"content-length", str(len(payload)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": payload})
+            return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+# -- response header rewrites (RewriteHeaders) -------------------------------------------------
+
+
+def restatus(old: int, new: int) -> Callable[[int, dict[str, str]], tuple[int, dict[str, str]]]:
+    """Answer *new* where the server answers *old*."""
+    return lambda status, headers: (new if status == old else status, headers)
+
+
+def header_value(
+    name: str, value: str | None, status: int | None = None
+) -> Callable[[int, dict[str, str]], tuple[int, dict[str, str]]]:
+    """Send response header *name* as *value* (``None``: leave it out), on every answer or only
+    those of *status*."""
+
+    def change(code: int, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+        if status is None or code == status:
+            headers = {k: v for k, v in headers.items() if k != name.lower()}
+            if value is not None:
+                headers[name.lower()] = value
+        return code, headers
+
+    return change

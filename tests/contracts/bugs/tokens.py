@@ -48,8 +48,8 @@ def _any_redirect_uri(form: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _ep(id: str, wrap: Any, proves: str) -> Bug:
-    return Bug(id, "elasticpath", wrap, (proves,), auth=customer_login)
+def _ep(id: str, wrap: Any, *proves: str) -> Bug:
+    return Bug(id, "elasticpath", wrap, proves, auth=customer_login)
 
 
 EP_FULL_REACH = broken.full_reach("test-token", CUSTOMER_TOKEN, ACCOUNT_TOKEN)
@@ -59,6 +59,7 @@ BUGS = [
         "elasticpath-token-wrapped-in-data",
         lambda app: broken.Rewrite(app, body=broken.on_success(_wrapped), on=EP_ACCESS),
         "tokens.grant",
+        "tokens.conformance.response_schema_conformance",
     ),
     _ep(
         "elasticpath-identifier-wrong",
@@ -74,6 +75,7 @@ BUGS = [
         "elasticpath-missing-grant-type-answered-200",
         lambda app: broken.RewriteForm(app, EP_ACCESS, _implicit_by_default),
         "tokens.errors",
+        "tokens.conformance.negative_data_rejection",
     ),
     _ep(
         "elasticpath-400-not-json-api",
