@@ -12,6 +12,7 @@ conformance, the grants a client takes, narrower tokens, refusals and customer l
 
 from __future__ import annotations
 
+from .baseline import Baseline
 from .errors import ConfigError
 from .report import CheckResult, Failure, Outcome, Report
 from .runner import GROUPS, check, plan
@@ -19,6 +20,7 @@ from .target import Credentials, Target
 
 __all__ = [
     "GROUPS",
+    "Baseline",
     "CheckResult",
     "ConfigError",
     "Credentials",

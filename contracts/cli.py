@@ -1,11 +1,13 @@
 """``cartkit check``: the command line of the contract kit (plugged into ``cartkit`` by entry point).
 
-Exit status: 0 every check passed (or was skipped with a reason), 1 the server broke its
-contract, 2 a usage or configuration error (unknown vendor, unreachable URL, missing credential).
+Exit status: 0 every check passed (or was skipped with a reason, or failed only as the
+``--baseline`` accepts), 1 the server broke its contract, 2 a usage or configuration error
+(unknown vendor, unreachable URL, missing credential, unreadable baseline).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import click
@@ -13,6 +15,7 @@ from rich.console import Console
 
 from specs.cli import VENDOR
 
+from .baseline import Baseline
 from .errors import ConfigError
 from .report import CheckResult, Outcome
 from .runner import DEFAULT_MAX_EXAMPLES, GROUPS
@@ -127,6 +130,19 @@ def _choices(values: tuple[str, ...]) -> list[str]:
 @click.option(
     "--json", "json_path", type=click.Path(dir_okay=False), help="Write a JSON report here."
 )
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Accepted failures (a file --baseline-update wrote): reported as known, not failed; "
+    "entries whose check now passes are reported as stale.",
+)
+@click.option(
+    "--baseline-update",
+    is_flag=True,
+    help="Write this run's failures into the --baseline file (this vendor's entries for the "
+    "checks that ran are replaced) and exit 0.",
+)
 def check(
     vendor: str,
     base_url: str,
@@ -149,6 +165,8 @@ def check(
     timeout: float,
     junit_xml: str | None,
     json_path: str | None,
+    baseline_path: str | None,
+    baseline_update: bool,
 ) -> None:
     """Check the server at --url against VENDOR's list-carts contract.
 
@@ -159,7 +177,14 @@ def check(
     """
     console = Console(stderr=False)
     progress = _Progress(console)
+    if baseline_update and not baseline_path:
+        raise _ConfigProblem("--baseline-update needs --baseline FILE: the file to write")
     try:
+        baseline = (
+            Baseline.load(baseline_path)
+            if baseline_path and (not baseline_update or Path(baseline_path).exists())
+            else None
+        )
         with progress:
             report = run_check(
                 vendor,
@@ -187,6 +212,8 @@ def check(
             )
     except ConfigError as exc:
         raise _ConfigProblem(str(exc)) from None
+    if baseline is not None:
+        baseline.apply(report)
     report.print(console)
     if junit_xml:
         report.write_junit(junit_xml)
@@ -194,6 +221,13 @@ def check(
     if json_path:
         report.write_json(json_path)
         console.print(f"JSON report: {json_path}")
+    if baseline_update:
+        assert baseline_path is not None
+        recorded = Baseline.recorded(report, baseline)
+        recorded.save(baseline_path)
+        mine = sum(e.vendor == report.vendor for e in recorded.entries)
+        console.print(f"Baseline: {mine} accepted failure(s) of {report.vendor} in {baseline_path}")
+        raise SystemExit(0)
     raise SystemExit(report.exit_code)
 
 
@@ -204,6 +238,7 @@ class _Progress:
         Outcome.PASSED: "[green]PASS[/]",
         Outcome.FAILED: "[bold red]FAIL[/]",
         Outcome.SKIPPED: "[yellow]SKIP[/]",
+        Outcome.KNOWN: "[magenta]KNOWN[/]",
     }
 
     def __init__(self, console: Console) -> None:

@@ -108,6 +108,7 @@ _EXPECTED = {
 _MAX_FAILURES_PER_CHECK = 5
 
 Progress = Callable[[int], None]
+Shape = Callable[[str, str], str]
 
 
 def run(
@@ -118,6 +119,7 @@ def run(
     seed: int | None,
     opaque: Sequence[str] = (),
     progress: Progress | None = None,
+    shape: Shape | None = None,
 ) -> list[CheckResult]:
     """Run Schemathesis against *target*; one :class:`CheckResult` per built-in check.
 
@@ -128,6 +130,7 @@ def run(
         seed: Hypothesis seed (``None``: a fixed derandomized one).
         opaque: query parameters whose values only the server can mint (never generated).
         progress: called with the number of requests made so far.
+        shape: ``(method, url) -> shape`` of a failing request (see :class:`Failure`).
     """
     started = time.monotonic()
     document = document or target.contract
@@ -178,7 +181,15 @@ def run(
                     interaction = recorder.interactions.get(case_id)
                     response = interaction.response if interaction is not None else None
                     sample = node.failure_info.code_sample
-                    found.append(_failure(prefix, node.name, failure, response, sample, target))
+                    request = interaction.request if interaction is not None else None
+                    where = (
+                        shape(request.method, request.uri)
+                        if shape is not None and request is not None
+                        else None
+                    )
+                    found.append(
+                        _failure(prefix, node.name, failure, response, sample, target, where)
+                    )
             if progress is not None:
                 progress(requests)
         elif isinstance(event, events.NonFatalError | events.FatalError):
@@ -314,7 +325,13 @@ def _rate(per_second: float) -> str:
 
 
 def _failure(
-    prefix: str, check: str, failure: Any, response: Any, code_sample: str, target: Target
+    prefix: str,
+    check: str,
+    failure: Any,
+    response: Any,
+    code_sample: str,
+    target: Target,
+    shape: str | None,
 ) -> Failure:
     message = failure.message or ""
     expected = _field(message, ("Expected:", "Documented:")) or _EXPECTED.get(check, "no failure")
@@ -333,6 +350,7 @@ def _failure(
         received=redact(received, secrets, placeholders),
         curl=redact(code_sample, secrets, placeholders),
         code=getattr(failure, "code", None),
+        shape=shape,
     )
 
 

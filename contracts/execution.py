@@ -122,6 +122,7 @@ def _failure(session: Session, name: str, exc: BaseException) -> Failure:
             if request is not None
             else None
         ),
+        shape=session.shape(request.method, str(request.url)) if request is not None else None,
     )
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
@@ -109,6 +110,28 @@ class Session:
             ) from None
         self.last_request = response.request
         return response
+
+    def shape(self, method: str, url: str) -> str:
+        """The shape of a request to *url*: method, the documented path it matches (path
+        parameters as named in the spec), and the names of its non-paging query parameters."""
+        target = self.target
+        parts = urlsplit(url)
+        base = urlsplit(target.base_url).path
+        path = parts.path[len(base) :] if parts.path.startswith(base) else parts.path
+        routes = [target.contract.route]
+        if target.tokens is not None:
+            routes += [route for route, _ in target.tokens.operations]
+        for route in routes:
+            pattern = "".join(
+                "[^/]+" if piece.startswith("{") else re.escape(piece)
+                for piece in re.split(r"(\{[^}]+\})", route)
+            )
+            if re.fullmatch(pattern, path):
+                path = route
+                break
+        paging = {*self.oracle.page_params(1, 1), *self.oracle.opaque}
+        names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)} - paging)
+        return f"{method.upper()} {path}" + (f"?{'&'.join(names)}" if names else "")
 
     def page(
         self,

@@ -39,6 +39,7 @@ class Outcome(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    KNOWN = "known"  # failed only as a baseline lists (see contracts.baseline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,10 @@ class Failure:
     received: str
     curl: str | None = None
     code: str | None = None  # Schemathesis failure code (ST108, ...) for conformance checks
+    # The request's shape: method, documented path and parameter names, no value (so never a
+    # secret, a date or a drawn input), e.g. "GET /v1/carts?status". With the check and the
+    # vendor, it is the failure's key in a baseline.
+    shape: str | None = None
 
     def render(self) -> str:
         """Plain text, in Schemathesis's "Received / Expected" shape."""
@@ -71,6 +76,7 @@ class CheckResult:
     skip_reason: str | None = None
     examples: int = 0  # Hypothesis examples or Schemathesis cases that exercised the check
     duration: float = 0.0
+    known: list[Failure] = field(default_factory=list)  # failures a baseline accepts
 
     @property
     def group(self) -> str:
@@ -79,9 +85,12 @@ class CheckResult:
 
     @property
     def outcome(self) -> Outcome:
-        """Failed if any failure, else skipped if it could not run, else passed."""
+        """Failed if any (new) failure, else known if a baseline accepts its failures, else
+        skipped if it could not run, else passed."""
         if self.failures:
             return Outcome.FAILED
+        if self.known:
+            return Outcome.KNOWN
         if self.skip_reason is not None:
             return Outcome.SKIPPED
         return Outcome.PASSED
@@ -96,6 +105,8 @@ class Report:
     seed: int | None
     results: list[CheckResult] = field(default_factory=list)
     duration: float = 0.0
+    # Baseline entries whose check ran and found nothing (see contracts.baseline): prunable.
+    stale: list[dict[str, Any]] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> CheckResult:
         for result in self.results:
@@ -111,6 +122,11 @@ class Report:
     def failures(self) -> list[Failure]:
         """Every failure of every check, in check order."""
         return [failure for result in self.results for failure in result.failures]
+
+    @property
+    def known(self) -> list[Failure]:
+        """The failures a baseline accepts, in check order."""
+        return [failure for result in self.results for failure in result.known]
 
     @property
     def failed(self) -> list[str]:
@@ -141,11 +157,18 @@ class Report:
         table.add_column("Requests", justify="right")
         table.add_column("Result")
         table.add_column("Details", overflow="fold")
-        styles = {Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.SKIPPED: "yellow"}
+        styles = {
+            Outcome.PASSED: "green",
+            Outcome.FAILED: "bold red",
+            Outcome.SKIPPED: "yellow",
+            Outcome.KNOWN: "magenta",
+        }
         for result in self.results:
             outcome = result.outcome
             if outcome is Outcome.FAILED:
                 details = f"{len(result.failures)} failure(s)"
+            elif outcome is Outcome.KNOWN:
+                details = f"{len(result.known)} known failure(s), in the baseline"
             elif outcome is Outcome.SKIPPED:
                 details = result.skip_reason or ""
             else:
@@ -157,9 +180,12 @@ class Report:
                 escape(details),
             )
         passed, failed = self.count(Outcome.PASSED), self.count(Outcome.FAILED)
+        known = self.count(Outcome.KNOWN)
         table.caption = (
-            f"{passed} passed, {failed} failed, {self.count(Outcome.SKIPPED)} skipped; "
-            f"{self.requests} requests in {self.duration:.1f}s"
+            f"{passed} passed, {failed} failed, {self.count(Outcome.SKIPPED)} skipped"
+            + (f", {known} known" if known else "")
+            + (f", {len(self.stale)} stale baseline entries" if self.stale else "")
+            + f"; {self.requests} requests in {self.duration:.1f}s"
             + (f"; seed {self.seed}" if self.seed is not None else "")
         )
         return table
@@ -180,6 +206,22 @@ class Report:
             code = f" {failure.code}" if failure.code else ""
             title = f"{number}. {failure.check}{code}: {failure.title}"
             console.print(Panel(Group(*parts), title=escape(title), title_align="left"))
+        if self.known:
+            console.print("[magenta]Known failures (in the baseline, not failed):[/]")
+            for failure in self.known:
+                console.print(
+                    f"  {escape(failure.check)}: {escape(failure.title)} "
+                    f"({escape(failure.shape or '')})",
+                    highlight=False,
+                )
+        if self.stale:
+            console.print("[yellow]Stale baseline entries (their check passed; prune them):[/]")
+            for entry in self.stale:
+                console.print(
+                    f"  {escape(entry['check'])}: {escape(entry['title'])} "
+                    f"({escape(entry['request'])})",
+                    highlight=False,
+                )
         console.print(self.table())
 
     def to_dict(self) -> dict[str, Any]:
@@ -202,9 +244,11 @@ class Report:
                     "duration": round(r.duration, 3),
                     "skip_reason": r.skip_reason,
                     "failures": [asdict(f) for f in r.failures],
+                    "known": [asdict(f) for f in r.known],
                 }
                 for r in self.results
             ],
+            "stale": self.stale,
         }
 
     def write_json(self, path: str | Path) -> None:
@@ -236,6 +280,9 @@ class Report:
                 element.text = "\n\n".join(f.render() for f in result.failures)
             elif result.outcome is Outcome.SKIPPED:
                 ET.SubElement(case, "skipped", message=result.skip_reason or "")
+            elif result.outcome is Outcome.KNOWN:
+                first = result.known[0]
+                ET.SubElement(case, "skipped", message=f"known failure (baseline): {first.title}")
         root = ET.Element("testsuites")
         root.append(suite)
         ET.indent(root)

@@ -103,20 +103,26 @@ def check(
         target.probe()
         report = Report(vendor=vendor, url=target.url, seed=seed)
         oracle = oracle_for(target.contract)
+        session = Session(target, oracle, max_pages=max_pages)
         if selected.covers("conformance"):
             notify("conformance", None)
             results = conformance.run(
-                target, max_examples=max_examples, seed=seed, opaque=oracle.opaque
+                target,
+                max_examples=max_examples,
+                seed=seed,
+                opaque=oracle.opaque,
+                shape=session.shape,
             )
             _report(report, results, selected, notify)
-        session = Session(target, oracle, max_pages=max_pages)
         semantic = SemanticChecks(session, max_examples=max_examples, seed=seed)
         _run(report, semantic.plan(), selected, notify)
         tokens = target.tokens
         if tokens is not None:
             if selected.covers("tokens.conformance"):
                 notify("tokens.conformance", None)
-                results = conformance.run(target, tokens, max_examples=max_examples, seed=seed)
+                results = conformance.run(
+                    target, tokens, max_examples=max_examples, seed=seed, shape=session.shape
+                )
                 _report(report, results, selected, notify)
             if selected.covers("tokens"):
                 _run(report, TokenChecks(session, tokens, seed=seed).plan(), selected, notify)

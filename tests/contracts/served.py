@@ -13,8 +13,15 @@ from tests.contracts import broken
 
 def app() -> Any:
     """The mock (all five vendors under their prefixes, small and seeded, as ``cartkit serve``
-    lays them out), plus under ``/broken`` a StateSet that ignores the ``status`` filter."""
-    faulty = broken.Rewrite(
-        create_app(vendors=("stateset",), carts=200), query=broken.drop("status")
+    lays them out), plus under ``/broken`` a StateSet that ignores the ``status`` filter and
+    under ``/broken-twice`` one that ignores ``channel`` too (a new bug beside a known one)."""
+    stateset = create_app(vendors=("stateset",), carts=200)
+    faulty = broken.Rewrite(stateset, query=broken.drop("status"))
+    twice = broken.Rewrite(stateset, query=broken.drop_all("status", "channel"))
+    return Starlette(
+        routes=[
+            Mount("/broken", app=faulty),
+            Mount("/broken-twice", app=twice),
+            Mount("/", app=create_app(carts=200)),
+        ]
     )
-    return Starlette(routes=[Mount("/broken", app=faulty), Mount("/", app=create_app(carts=200))])
