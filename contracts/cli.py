@@ -1,8 +1,9 @@
 """``cartkit check``: the command line of the contract kit (plugged into ``cartkit`` by entry point).
 
 Exit status: 0 every check passed (or was skipped with a reason, or failed only as the
-``--baseline`` accepts), 1 the server broke its contract, 2 a usage or configuration error
-(unknown vendor, unreachable URL, missing credential, unreadable baseline).
+``--baseline`` accepts), 1 the server broke its contract (or covered less than
+``--coverage-min``), 2 a usage or configuration error (unknown vendor, unreachable URL, missing
+credential, unreadable baseline).
 """
 
 from __future__ import annotations
@@ -131,6 +132,14 @@ def _choices(values: tuple[str, ...]) -> list[str]:
     "--json", "json_path", type=click.Path(dir_okay=False), help="Write a JSON report here."
 )
 @click.option(
+    "--coverage-min",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Fail (exit 1) when the documented parameters sent or the documented statuses seen "
+    "fall below PERCENT.",
+)
+@click.option(
     "--baseline",
     "baseline_path",
     type=click.Path(dir_okay=False),
@@ -165,6 +174,7 @@ def check(
     timeout: float,
     junit_xml: str | None,
     json_path: str | None,
+    coverage_min: float | None,
     baseline_path: str | None,
     baseline_update: bool,
 ) -> None:
@@ -228,7 +238,10 @@ def check(
         mine = sum(e.vendor == report.vendor for e in recorded.entries)
         console.print(f"Baseline: {mine} accepted failure(s) of {report.vendor} in {baseline_path}")
         raise SystemExit(0)
-    raise SystemExit(report.exit_code)
+    short = report.coverage_below(coverage_min) if coverage_min is not None else []
+    for line in short:
+        console.print(f"[bold red]Coverage below --coverage-min[/]: {line}", highlight=False)
+    raise SystemExit(report.exit_code or (1 if short else 0))
 
 
 class _Progress:

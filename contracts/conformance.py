@@ -109,6 +109,16 @@ _MAX_FAILURES_PER_CHECK = 5
 
 Progress = Callable[[int], None]
 Shape = Callable[[str, str], str]
+Observe = Callable[[str, str, dict[str, str], int, bytes, str], None]
+
+
+def _observe(observe: Observe, interaction: Any) -> None:
+    request, response = interaction.request, interaction.response
+    if response is None:
+        return
+    media = (response.headers.get("content-type") or [""])[0].split(";")[0].strip()
+    headers = {name: values[0] for name, values in request.headers.items() if values}
+    observe(request.method, request.uri, headers, response.status_code, response.content, media)
 
 
 def run(
@@ -120,6 +130,7 @@ def run(
     opaque: Sequence[str] = (),
     progress: Progress | None = None,
     shape: Shape | None = None,
+    observe: Observe | None = None,
 ) -> list[CheckResult]:
     """Run Schemathesis against *target*; one :class:`CheckResult` per built-in check.
 
@@ -131,6 +142,7 @@ def run(
         opaque: query parameters whose values only the server can mint (never generated).
         progress: called with the number of requests made so far.
         shape: ``(method, url) -> shape`` of a failing request (see :class:`Failure`).
+        observe: told of every request and answer (``Coverage.observe``).
     """
     started = time.monotonic()
     document = document or target.contract
@@ -167,6 +179,9 @@ def run(
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
             requests += len(recorder.interactions)
+            if observe is not None:
+                for exchanged in recorder.interactions.values():
+                    _observe(observe, exchanged)
             for case_id, checks in recorder.checks.items():
                 for node in checks:
                     nodes[node.name] = nodes.get(node.name, 0) + 1

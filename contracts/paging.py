@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
 from .target import Target
 from .vendors import Cart, Oracle, Page
+
+if TYPE_CHECKING:
+    from .coverage import Coverage
 
 __all__ = ["PagingViolation", "Session", "Skip", "Violation", "Walk"]
 
@@ -90,6 +93,7 @@ class Session:
         self.max_pages = max_pages
         self.last_request: httpx.Request | None = None
         self._universe: Walk | None = None
+        self.coverage: Coverage | None = None  # told of every answer, when the run counts
 
     # -- requests --------------------------------------------------------------------------
 
@@ -109,6 +113,16 @@ class Session:
                 "Request failed", "a response", f"{type(exc).__name__}: {exc}", request
             ) from None
         self.last_request = response.request
+        if self.coverage is not None:
+            sent = response.request
+            self.coverage.observe(
+                sent.method,
+                str(sent.url),
+                sent.headers,
+                response.status_code,
+                response.content,
+                response.headers.get("content-type", "").split(";")[0].strip(),
+            )
         return response
 
     def shape(self, method: str, url: str) -> str:
@@ -215,6 +229,7 @@ class Session:
                 self._check_back(walk, page, sent, index - start)
             walk.pages.append((page, sent))
             following = oracle.follow(page, size, index)
+            self._walked(index, following is None)
             if following is None:
                 self._check_end(params, size, index, page)
                 break
@@ -304,6 +319,15 @@ class Session:
                     response.request,
                 )
 
+    def _walked(self, index: int, last: bool) -> None:
+        if self.coverage is not None:
+            if index == 0:
+                self.coverage.walked("first")
+            if last:
+                self.coverage.walked("last")
+            elif index > 0:
+                self.coverage.walked("middle")
+
     def _check_end(
         self, params: Mapping[str, Any], size: int | None, index: int, last: Page
     ) -> None:
@@ -312,6 +336,8 @@ class Session:
         after, response = self.page(
             {**params, **self.oracle.page_params(size, index + 1)}, size, index + 1
         )
+        if self.coverage is not None:
+            self.coverage.walked("past the end")
         if after.carts:
             raise PagingViolation(
                 "Has-more/next says the last page, but carts follow",

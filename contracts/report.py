@@ -107,6 +107,8 @@ class Report:
     duration: float = 0.0
     # Baseline entries whose check ran and found nothing (see contracts.baseline): prunable.
     stale: list[dict[str, Any]] = field(default_factory=list)
+    # What the run exercised of the documented surface (contracts.coverage): None if not counted.
+    coverage: dict[str, Any] | None = None
 
     def __getitem__(self, name: str) -> CheckResult:
         for result in self.results:
@@ -223,6 +225,67 @@ class Report:
                     highlight=False,
                 )
         console.print(self.table())
+        if self.coverage is not None:
+            console.print(self.coverage_table())
+
+    def coverage_below(self, minimum: float) -> list[str]:
+        """What of the parameter and status coverage falls below *minimum* percent (``[]``:
+        neither, or the run did not count coverage)."""
+        out = []
+        for part, label in (
+            ("parameters", "documented parameters sent"),
+            ("statuses", "documented statuses seen"),
+        ):
+            found = (self.coverage or {}).get(part)
+            if found and found["percent"] < minimum:
+                out.append(f"{label}: {found['percent']:g}% < {minimum:g}%")
+        return out
+
+    def coverage_table(self) -> Table:
+        """The short coverage table: each part of the documented surface, how much of it the
+        run exercised, and (the start of) what it did not."""
+        table = Table(title=f"Coverage of {self.vendor}'s documented list", title_justify="left")
+        table.add_column("Documented")
+        table.add_column("Exercised", justify="right")
+        table.add_column("Not exercised", overflow="fold")
+        coverage = self.coverage or {}
+        rows: list[tuple[str, Any, str]] = [
+            ("parameters sent", coverage.get("parameters"), "sent"),
+            ("sort orders", coverage.get("orders"), "exercised"),
+            ("statuses seen", coverage.get("statuses"), "seen"),
+            ("error envelopes seen", coverage.get("envelopes"), "seen"),
+            ("response fields non-null", coverage.get("fields"), "seen"),
+        ]
+        enums = coverage.get("enums") or {}
+        if enums:
+            hit = sum(len(e["sent"]) for e in enums.values())
+            total = hit + sum(len(e["not_sent"]) for e in enums.values())
+            missed = [f"{n}={v}" for n, e in enums.items() for v in e["not_sent"]]
+            part: dict[str, Any] = {
+                "percent": round(100.0 * hit / total, 1) if total else 100.0,
+                "sent": [None] * hit,
+                "not_sent": missed,
+            }
+            rows.insert(1, ("enum values sent", part, "sent"))
+        for label, found, verb in rows:
+            if not found:
+                continue
+            part = found
+            hit, missed = len(part[verb]), part[f"not_{verb}"]
+            shown = ", ".join(map(str, missed[:6])) + (
+                f", ... (+{len(missed) - 6})" if len(missed) > 6 else ""
+            )
+            table.add_row(label, f"{hit}/{hit + len(missed)} ({part['percent']:g}%)", escape(shown))
+        paging = coverage.get("paging") or {}
+        if paging:
+            walked = [p for p, v in paging.items() if v]
+            skipped = [p for p, v in paging.items() if v is False]
+            table.add_row(
+                "paging paths walked",
+                f"{len(walked)}/{len(walked) + len(skipped)}",
+                ", ".join(skipped),
+            )
+        return table
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole report."""
@@ -249,6 +312,7 @@ class Report:
                 for r in self.results
             ],
             "stale": self.stale,
+            "coverage": self.coverage,
         }
 
     def write_json(self, path: str | Path) -> None:

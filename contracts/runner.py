@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import conformance
+from .coverage import Coverage
 from .errors import ConfigError
 from .execution import NotApplicable
 from .paging import Session
@@ -104,6 +105,7 @@ def check(
         report = Report(vendor=vendor, url=target.url, seed=seed)
         oracle = oracle_for(target.contract)
         session = Session(target, oracle, max_pages=max_pages)
+        coverage = session.coverage = Coverage(target.contract, oracle, target.base_url)
         if selected.covers("conformance"):
             notify("conformance", None)
             results = conformance.run(
@@ -112,6 +114,7 @@ def check(
                 seed=seed,
                 opaque=oracle.opaque,
                 shape=session.shape,
+                observe=coverage.observe,
             )
             _report(report, results, selected, notify)
         semantic = SemanticChecks(session, max_examples=max_examples, seed=seed)
@@ -126,6 +129,7 @@ def check(
                 _report(report, results, selected, notify)
             if selected.covers("tokens"):
                 _run(report, TokenChecks(session, tokens, seed=seed).plan(), selected, notify)
+    report.coverage = coverage.summary(report.results)
     report.duration = time.monotonic() - started
     return report
 

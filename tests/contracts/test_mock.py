@@ -41,6 +41,14 @@ def test_the_mock_passes_every_check(vendor: str) -> None:
     for name in planned:
         if name.startswith(("conformance.", "tokens.conformance.")):
             assert report[name].examples > 0, f"{name} judged no answer of {vendor}"
+    # A full run covers every documented parameter, sort order and paging path of the mock.
+    coverage = report.coverage
+    assert coverage is not None
+    assert coverage["parameters"]["not_sent"] == [], coverage["parameters"]
+    assert coverage["orders"]["not_exercised"] == [], coverage["orders"]
+    assert all(walked is not False for walked in coverage["paging"].values()), coverage["paging"]
+    assert {200, 400} <= set(coverage["statuses"]["seen"]) and coverage["envelopes"]["seen"]
+    assert coverage["fields"]["percent"] > 40, coverage["fields"]["not_seen"]
 
 
 @pytest.mark.parametrize("credential", ["customer_token", "account_token"])
