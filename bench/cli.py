@@ -33,6 +33,7 @@ from .load import ensure_wrk
 from .scale import ScaleResult, measure_scale
 from .scaling import Scaling, measure_scaling
 from .servers import REPO, Fleet
+from .soak import cli as soak
 from .workloads import PROFILES
 
 __all__ = ["main"]
@@ -108,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
         "--check-timeout", type=float, default=300.0, help="seconds one cartkit check may run [300]"
     )
     parser.add_argument("--json", type=Path, help="also write every number here")
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help="run the soak instead: the mock under load for minutes, judged on errors, p99 and "
+        "memory (its own options: --soak --help)",
+    )
     return parser
 
 
@@ -139,8 +146,13 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark and print its tables; returns the exit status."""
-    args = _parser().parse_args(argv)
+    """Run the benchmark (or, with ``--soak``, the soak) and print its tables; returns the exit
+    status."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    if "--soak" in given:
+        given.remove("--soak")
+        return soak.main(given)
+    args = _parser().parse_args(given)
     unknown = [v for v in args.vendors if v not in PROFILES]
     if unknown:
         print(

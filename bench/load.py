@@ -23,7 +23,16 @@ from pathlib import Path
 
 from .servers import HOST
 
-__all__ = ["LoadResult", "ensure_wrk", "parse_wrk", "python_load", "run_load", "wrk_script"]
+__all__ = [
+    "LoadResult",
+    "ensure_wrk",
+    "lua_string",
+    "parse_wrk",
+    "percentile",
+    "python_load",
+    "run_load",
+    "wrk_script",
+]
 
 _MARK = "BENCH-JSON "
 
@@ -57,7 +66,8 @@ def ensure_wrk() -> str:
     return found
 
 
-def _lua_string(text: str) -> str:
+def lua_string(text: str) -> str:
+    """*text* as a Lua long string literal (``[=[...]=]``), whatever brackets it holds."""
     level = "="
     while f"]{level}]" in text:
         level += "="
@@ -68,10 +78,10 @@ def wrk_script(target: str | Sequence[str], headers: Sequence[tuple[str, str]]) 
     """The Lua script: the request (or requests, taken in turn), and a ``done`` hook printing
     the summary as JSON."""
     targets = [target] if isinstance(target, str) else list(target)
-    lines = ['wrk.method = "GET"', f"wrk.path = {_lua_string(targets[0])}"]
-    lines += [f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers]
+    lines = ['wrk.method = "GET"', f"wrk.path = {lua_string(targets[0])}"]
+    lines += [f"wrk.headers[ {lua_string(k)} ] = {lua_string(v)}" for k, v in headers]
     if len(targets) > 1:
-        lines.append("local paths = {" + ",\n".join(map(_lua_string, targets)) + "}")
+        lines.append("local paths = {" + ",\n".join(map(lua_string, targets)) + "}")
         lines.append(
             "local turn = 0\n"
             "request = function()\n"

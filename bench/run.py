@@ -1,8 +1,10 @@
-"""Run the benchmark: ``python bench/run.py [--quick] [--vendors stateset] ...`` (``--help``)."""
+"""Run the benchmark: ``python bench/run.py [--quick] [--vendors stateset] ...`` (``--help``), or
+the soak: ``python bench/run.py --soak [--duration 300] ...`` (``--soak --help``)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the ``bench`` package importable
@@ -11,10 +13,10 @@ if __package__ in (None, ""):  # run as a script: make the ``bench`` package imp
 from bench.cli import main
 
 
-def run() -> int:
+def run(argv: Sequence[str] | None = None) -> int:
     """:func:`bench.cli.main`, with Ctrl-C ending quietly (servers are stopped before this)."""
     try:
-        return main()
+        return main(argv)
     except KeyboardInterrupt:
         print("interrupted: every server started was stopped", file=sys.stderr)
         return 130

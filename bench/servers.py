@@ -30,6 +30,7 @@ __all__ = [
     "free_port",
     "http_ok",
     "peak_rss_kib",
+    "rss_kib",
     "worker_pids",
     "written_bytes",
 ]
@@ -123,6 +124,11 @@ def _proc_field(pid: int, name: str, field_name: str) -> int | None:
 def peak_rss_kib(pid: int) -> int | None:
     """The process's peak resident set size (``VmHWM`` in /proc/PID/status), in KiB."""
     return _proc_field(pid, "status", "VmHWM")
+
+
+def rss_kib(pid: int) -> int | None:
+    """The process's resident set size now (``VmRSS`` in /proc/PID/status), in KiB."""
+    return _proc_field(pid, "status", "VmRSS")
 
 
 def written_bytes(pid: int) -> int | None:

@@ -11,12 +11,42 @@ from urllib.parse import parse_qsl, urlencode
 if TYPE_CHECKING:
     from .journal import Journal
 
-__all__ = ["SECRET_QUERY", "AccessLog", "redact_query"]
+__all__ = ["SECRET_NAMES", "SECRET_QUERY", "AccessLog", "printable", "redact_query", "secret_param"]
 
 logger = logging.getLogger("cartkit.access")
 
-SECRET_QUERY = ("token", "key", "secret", "password", "signature", "auth")
+SECRET_QUERY = (
+    "token",
+    "key",
+    "secret",
+    "password",
+    "signature",
+    "auth",
+    "credential",
+    "assertion",
+)
 """Query parameter names holding one of these words are credentials: their values are masked."""
+SECRET_NAMES = frozenset({"sig", "code", "hmac", "jwt", "otp", "pin"})
+"""Query parameter names that are credentials themselves (an OAuth ``code``, a URL ``sig``)."""
+# Control characters, C1 controls and Unicode line separators, shown escaped: a request cannot
+# write a line of its own into the log (``%0A`` in a path is a newline once decoded).
+_CONTROLS = {
+    code: f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
+
+def secret_param(name: str) -> bool:
+    """Whether the query parameter *name* holds a credential (its value is masked)."""
+    lowered = name.lower()
+    return lowered in SECRET_NAMES or any(word in lowered for word in SECRET_QUERY)
+
+
+def printable(text: str) -> str:
+    """*text* with control characters and line separators escaped (``\\x0a``)."""
+    return text.translate(_CONTROLS)
+
+
 _ADMIN = "/__cartkit/"
 _PREFLIGHT = b"access-control-request-method"
 
@@ -31,7 +61,7 @@ def redact_query(query: str) -> str:
         return query
     pairs = parse_qsl(query, keep_blank_values=True)
     return urlencode(
-        [(k, "***" if any(w in k.lower() for w in SECRET_QUERY) else v) for k, v in pairs],
+        [(k, "***" if secret_param(k) else v) for k, v in pairs],
         safe='[]*,:|"()',
     )
 
@@ -105,5 +135,5 @@ class AccessLog:
     @staticmethod
     def _log(scope: Scope, status: int, elapsed: float) -> None:
         query = redact_query(scope.get("query_string", b"").decode("latin-1"))
-        target = scope["path"] + (f"?{query}" if query else "")
-        logger.info("%s %s %d %.1fms", scope["method"], target, status, elapsed)
+        target = printable(scope["path"] + (f"?{query}" if query else ""))
+        logger.info("%s %s %d %.1fms", printable(scope["method"]), target, status, elapsed)

@@ -9,6 +9,11 @@
   ``GET /__cartkit/carts.schema.json``): add carts, for every vendor and worker;
   ``GET /__cartkit/carts`` counts them; ``DELETE /__cartkit/carts`` returns to the start-up
   carts. A refused body changes nothing.
+- ``GET /__cartkit/faults``: the latency and error rate each vendor answers with;
+  ``PUT /__cartkit/faults`` (``{"vendor"?, "latency_ms"?, "jitter_ms"?, "error_rate"?}``; no
+  vendor: every vendor) changes them, on every worker; ``DELETE /__cartkit/faults?vendor=``
+  goes back to the start-up ones (``--latency``, ``--error-rate``);
+- ``GET /__cartkit/overview``: what is served and how to call it (see :mod:`.overview`).
 
 The API is described by ``mockserver/admin.yaml``, served at ``/__cartkit/openapi.json``.
 
@@ -38,9 +43,12 @@ from starlette.routing import Route
 from .bodies import read_json
 from .config import MockConfig
 from .errors import ApiError
+from .faults import FAULT_SETTINGS
 from .journal import Journal
+from .overview import overview
 from .scenarios import SCENARIOS
 from .shared import SharedState
+from .site import site
 from .userdata import MAX_ADDED, DataError, schema, validate
 
 if TYPE_CHECKING:
@@ -53,6 +61,8 @@ _MAX_LIMIT = 10_000
 _MAX_CARTS_BODY = 4 * 2**20  # bytes of one POST /__cartkit/carts
 _BODY = "request body"
 _NONE: Mapping[str, str] = {}
+_NO_FAULTS: Mapping[str, Mapping[str, float]] = {}
+_FAULT_BOUNDS = {"latency_ms": 60_000.0, "jitter_ms": 60_000.0, "error_rate": 1.0}
 
 
 def is_loopback(host: str) -> bool:
@@ -86,6 +96,13 @@ class Admin:
         self._startup = {vendor: config.scenario_for(vendor) for vendor in config.vendors}
         self.steerings: dict[str, Steering] = {}
         """Each vendor's steering (set by the app once built), where added carts are checked."""
+        self._startup_faults = dict(
+            zip(
+                FAULT_SETTINGS,
+                (config.latency_ms, config.jitter_ms, config.error_rate),
+                strict=True,
+            )
+        )
 
     def routes(self) -> list[Route]:
         """The admin routes (one route per path, so a 405 lists the right methods)."""
@@ -100,6 +117,10 @@ class Admin:
                 methods=["GET", "POST", "DELETE"],
             ),
             Route("/__cartkit/carts.schema.json", self._guarded(self._schema)),
+            Route(
+                "/__cartkit/faults", self._guarded(self._faults), methods=["GET", "PUT", "DELETE"]
+            ),
+            Route("/__cartkit/overview", self._guarded(self._overview)),
         ]
 
     def scenario(self, vendor: str, state: Mapping[str, Any] | None = None) -> str:
@@ -108,6 +129,21 @@ class Admin:
             state = self.state.current()
         chosen: Mapping[str, str] = state.get("scenarios", _NONE)
         return chosen.get(vendor) or self._startup[vendor]
+
+    def faults(self, vendor: str) -> Mapping[str, float] | None:
+        """The faults set at run time for *vendor*, or ``None`` for the start-up ones.
+
+        On every list call: the same object is returned until the shared state changes.
+        """
+        return self.state.current().get("faults", _NO_FAULTS).get(vendor)
+
+    def faults_in_force(self) -> dict[str, dict[str, float]]:
+        """The latency, jitter and error rate each served vendor answers with now."""
+        found = {}
+        for vendor in self.config.vendors:
+            settings = self.faults(vendor) or self._startup_faults
+            found[vendor] = {name: float(settings[name]) for name in FAULT_SETTINGS}
+        return found
 
     # -- endpoints -------------------------------------------------------------------------
 
@@ -118,12 +154,16 @@ class Admin:
     def document(self) -> dict[str, Any]:
         """The admin API's OpenAPI document, its vendor lists narrowed to those served here."""
         document = copy.deepcopy(_document())
-        put = document["paths"]["/__cartkit/scenario"]["put"]
-        body = put["requestBody"]["content"]["application/json"]["schema"]
-        body["properties"]["vendor"]["enum"] = list(self.config.vendors)
-        for param in document["paths"]["/__cartkit/requests"]["get"]["parameters"]:
-            if param["name"] == "vendor":
-                param["schema"]["enum"] = list(self.config.vendors)
+        served = list(self.config.vendors)
+        for item in document["paths"].values():
+            for operation in item.values():
+                for param in operation.get("parameters", []):
+                    if param["name"] == "vendor":
+                        param["schema"]["enum"] = served
+                content = operation.get("requestBody", {}).get("content", {})
+                body = content.get("application/json", {}).get("schema", {})
+                if "vendor" in body.get("properties", {}):
+                    body["properties"]["vendor"]["enum"] = served
         return document
 
     async def _scenarios(self, request: Request) -> Response:
@@ -223,6 +263,67 @@ class Admin:
         added = self.state.read("carts", [])
         served = {name: len(s.current().dataset) for name, s in self.steerings.items()}
         return {"carts": served, "added_total": len(added)}
+
+    async def _faults(self, request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse({"faults": self.faults_in_force()})
+        if request.method == "DELETE":
+            vendors = self._vendors(request.query_params.get("vendor"))
+
+            def restore(state: dict[str, Any]) -> None:
+                chosen = state.get("faults", {})
+                for vendor in vendors:
+                    chosen.pop(vendor, None)
+
+            self.state.change(restore)
+            return JSONResponse({"faults": self.faults_in_force()})
+        body = await _json(request)
+        for name, value in body.items():
+            if name == "vendor":
+                continue
+            if name not in _FAULT_BOUNDS:
+                raise _Refused(
+                    400,
+                    f"Unknown field {name[:40]!r}: send vendor, {', '.join(FAULT_SETTINGS)}",
+                    name[:40],
+                )
+            high = _FAULT_BOUNDS[name]
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not 0 <= value <= high:
+                raise _Refused(400, f"{name!r} must be a number from 0 to {high:g}", name)
+        vendor = body.get("vendor")
+        if vendor is not None and not isinstance(vendor, str):
+            raise _Refused(400, "'vendor' must be a vendor's name", "vendor")
+        vendors = self._vendors(vendor)
+        given = {name: float(body[name]) for name in FAULT_SETTINGS if name in body}
+
+        def tune(state: dict[str, Any]) -> None:
+            chosen = state.setdefault("faults", {})
+            for vendor in vendors:
+                chosen[vendor] = {**(chosen.get(vendor) or self._startup_faults), **given}
+
+        self.state.change(tune)
+        return JSONResponse({"faults": self.faults_in_force()})
+
+    async def _overview(self, request: Request) -> Response:
+        base = site(request)
+        scenarios = {vendor: self.scenario(vendor) for vendor in self.config.vendors}
+        vendors = {name: steering.current() for name, steering in self.steerings.items()}
+        found = overview(base, self.config, vendors, scenarios, self.faults_in_force())
+        return JSONResponse(found)
+
+    def _vendors(self, vendor: str | None) -> list[str]:
+        """*vendor* if it is served here, every served vendor for ``None``; else a refusal."""
+        if vendor is None:
+            return list(self.config.vendors)
+        if vendor not in self.config.vendors:
+            raise _Refused(
+                400,
+                f"Vendor {vendor[:40]!r} is not served here: use one of "
+                f"{', '.join(self.config.vendors)}, or leave it out for all of them",
+                "vendor",
+            )
+        return [vendor]
 
     # -- access ----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The ASGI application: every configured vendor's endpoint, its spec, and a health check."""
+"""The ASGI application: every configured vendor's endpoint, its spec, a health check, the admin
+API and the web console."""
 
 from __future__ import annotations
 
@@ -13,16 +14,18 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from .access_log import AccessLog
 from .admin import Admin
 from .completion import extend
 from .config import MockConfig
+from .console import Console
 from .cors import CorsPolicy, Preflights
 from .dataset import Dataset, generate
 from .journal import Journal
 from .shared import SharedState
+from .site import site
 from .steering import Steering
 from .vendor import Vendor
 from .vendors import vendor_class
@@ -48,7 +51,7 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     admin = Admin(config, state, Journal(state, config.journal_size))
     vendors: dict[str, Vendor] = {}
     steerings: dict[str, Steering] = {}
-    routes: list[Route] = []
+    routes: list[BaseRoute] = []
     for name in config.vendors:
         vendor = vendor_class(name)(startup_dataset(config, name), config)
         vendor.warm()
@@ -68,7 +71,8 @@ def create_app(config: MockConfig | None = None, **overrides: Any) -> Starlette:
     policy = CorsPolicy(config.cors_origins) if config.cors else None
     routes.append(Route("/__cartkit/health", policy.endpoint(_health) if policy else _health))
     admin.steerings = steerings
-    routes += admin.routes()  # last: the router tries routes in order, the vendors' go first
+    routes += admin.routes()  # after the vendors': the router tries routes in order
+    routes += Console(config).routes()  # the web console, a client of the admin API
     journal = admin.journal if config.journal_size else None
     middleware = [Middleware(AccessLog, journal=journal, vendor_of=_vendor_of(config))]
     handlers: dict[Any, Any] = {}
@@ -119,7 +123,7 @@ def _spec_endpoint(
     async def document(request: Request) -> Response:
         # This mock first, then the vendor's own hosts: tools reading the served document
         # (Schemathesis, Prism, Swagger UI) target the mock by default.
-        base = f"{request.url.scheme}://{request.url.netloc}{vendor.prefix}"
+        base = site(request) + vendor.prefix
         mine = {"url": base, "description": f"this cartkit mock ({vendor.name})"}
         others = [s for s in spec.get("servers", []) if "127.0.0.1" not in s["url"]]
         served = {**spec, "servers": [mine, *others]}

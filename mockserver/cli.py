@@ -188,6 +188,8 @@ def _data(
 @click.option("--admin-token", envvar="CARTKIT_ADMIN_TOKEN",
               help="Bearer token the admin API requires; needed for it on a non-loopback "
               "--host [env CARTKIT_ADMIN_TOKEN].")  # fmt: skip
+@click.option("--console/--no-console", default=True, show_default=True,
+              help="Serve the web console at /__cartkit/ (and redirect / there).")  # fmt: skip
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))  # fmt: skip
 def serve(
@@ -212,6 +214,7 @@ def serve(
     scenarios: tuple[tuple[str, str], ...],
     journal_size: int,
     admin_token: str | None,
+    console: bool,
     log_level: str,
 ) -> None:
     """Serve seeded carts for every vendor (or one) with the vendors' real list semantics.
@@ -245,6 +248,8 @@ def serve(
         host=host,
         admin_token=admin_token,
         journal_size=journal_size,
+        workers=workers,
+        console=console,
     )
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     # A data file whose carts cannot be completed stops the mock before it serves anything.
@@ -279,9 +284,21 @@ def serve(
     if admin_token is None and not is_loopback(host):
         admin = f"off: {host} is not a loopback address; give --admin-token to use it"
     else:
-        admin = f"{base}/__cartkit/ scenarios, scenario, requests (the journal), openapi.json"
+        admin = (
+            f"{base}/__cartkit/ overview, scenarios, scenario, faults, requests (the journal), "
+            "openapi.json"
+        )
         admin += "; bearer token required" if admin_token else ""
     click.echo(f"  admin         {admin}", err=True)
+    if not console:
+        page = "off (--no-console)"
+    else:
+        page = f"{base}/__cartkit/ in a browser"
+        if admin_token is None and not is_loopback(host):
+            page += " (it says the admin API is off)"
+        elif admin_token:
+            page += " (it asks for the admin token)"
+    click.echo(f"  console       {page}", err=True)
     if chosen := {
         v: config.scenario_for(v) for v in config.vendors if config.scenario_for(v) != "default"
     }:

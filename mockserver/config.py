@@ -51,6 +51,9 @@ class MockConfig:
         journal_size: requests each worker keeps in the journal (0: no journal).
         state_dir: the directory the workers share run-time state in (``None``: a private
             temporary one; ``cartkit serve --workers N`` makes one for its workers).
+        workers: how many worker processes serve this config (``cartkit serve --workers``);
+            told to people, changes no answer.
+        console: serve the web console at ``/__cartkit/`` (``--no-console``: 404).
     """
 
     vendors: tuple[str, ...] = specs.VENDORS
@@ -76,6 +79,8 @@ class MockConfig:
     admin_token: str | None = None
     journal_size: int = DEFAULT_SIZE
     state_dir: str | None = None
+    workers: int = 1
+    console: bool = True
     entries: tuple[dict[str, Any], ...] = field(init=False, hash=False, compare=False, repr=False)
     """The carts of *data*, validated against the schema."""
 
@@ -108,6 +113,8 @@ class MockConfig:
                 )
         if self.journal_size < 0:
             raise ValueError(f"journal_size must be >= 0, got {self.journal_size!r}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers!r}")
         if self.now.tzinfo is None:
             raise ValueError(f"now must be timezone-aware, got {self.now!r}")
 

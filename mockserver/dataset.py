@@ -40,6 +40,7 @@ DEFAULT_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 _CHUNK = 4096
 _MASKS = 32  # filter masks kept per dataset (a megabyte each at a million carts)
+_ORDERS = 32  # sorted orders kept per dataset (8 MB each at a million carts), least recent out
 _DAY = 86_400
 _SPAN_DAYS = 180  # carts spread over the six months before the anchor
 _POOL_BITS = 14
@@ -88,7 +89,7 @@ class Dataset:
     carts: list[Cart]
     customers: list[Customer]
     accounts: list[str]
-    _orders: dict[Any, list[Cart]] = field(default_factory=dict, repr=False)
+    _orders: OrderedDict[Any, list[Cart]] = field(default_factory=OrderedDict, repr=False)
     _positions: dict[Any, list[int]] = field(default_factory=dict, repr=False)
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     _ascending: dict[str, bool] = field(default_factory=dict, repr=False)
@@ -99,10 +100,16 @@ class Dataset:
         return len(self.carts)
 
     def ordered(self, key: Any, build: Callable[[list[Cart]], list[Cart]]) -> list[Cart]:
-        """Return the carts sorted by *key*, building (``build(carts)``) and caching it once."""
+        """Return the carts sorted by *key*, building (``build(carts)``) and keeping it while it
+        is among the :data:`_ORDERS` most recently used orders."""
         cached = self._orders.get(key)
         if cached is None:
             cached = self._orders[key] = build(self.carts)
+            if len(self._orders) > _ORDERS:  # a client may ask for ever new sort orders
+                evicted, _ = self._orders.popitem(last=False)
+                self._positions.pop(evicted, None)
+        else:
+            self._orders.move_to_end(key)
         return cached
 
     def positions(self, key: Any) -> list[int]:

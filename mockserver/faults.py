@@ -1,7 +1,9 @@
 """Injected trouble for resilience work: latency, random errors, and a per-request forced status.
 
 Random choices come from an RNG seeded by the mock's seed, so a given sequence of requests meets
-the same sequence of faults on every run.
+the same sequence of faults on every run. Latency and error rate come from the start-up options
+(``--latency``, ``--error-rate``) unless changed at run time (``PUT /__cartkit/faults``, see
+:mod:`.admin`), which :meth:`Faults.follow` picks up.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Collection, Mapping
 
 from .errors import ApiError, Problem
 
-__all__ = ["FORCEABLE", "FORCE_STATUS_HEADER", "Faults"]
+__all__ = ["FAULT_SETTINGS", "FORCEABLE", "FORCE_STATUS_HEADER", "Faults"]
 
 FORCE_STATUS_HEADER = "X-Cartkit-Force-Status"
 """Request header that makes the mock answer this one call with the given error status."""
@@ -21,6 +23,9 @@ _RANDOM_ERRORS = (Problem.RATE_LIMITED, Problem.SERVER_ERROR, Problem.UNAVAILABL
 
 FORCEABLE = (400, 401, 403, 404, 406, 429, 500, 503)
 """Every status the header can name; a vendor accepts those its spec documents."""
+
+FAULT_SETTINGS = ("latency_ms", "jitter_ms", "error_rate")
+"""What can be changed at run time, as ``PUT /__cartkit/faults`` names it."""
 
 
 class Faults:
@@ -38,6 +43,24 @@ class Faults:
         self._rng = random.Random(seed)
         self.latency_ms, self.jitter_ms, self.error_rate = latency_ms, jitter_ms, error_rate
         self.forceable = tuple(sorted(forceable))
+        self._startup = (latency_ms, jitter_ms, error_rate)
+        self._followed: Mapping[str, float] | None = None
+
+    def follow(self, settings: Mapping[str, float] | None) -> None:
+        """Use the run-time *settings* (keys :data:`FAULT_SETTINGS`); ``None``: the start-up ones.
+
+        Called on every request: it does nothing while *settings* is the object it saw last (the
+        shared state hands out the same one until an admin call changes it).
+        """
+        if settings is self._followed:
+            return
+        self._followed = settings
+        if settings is None:
+            self.latency_ms, self.jitter_ms, self.error_rate = self._startup
+        else:
+            self.latency_ms, self.jitter_ms, self.error_rate = (
+                float(settings[name]) for name in FAULT_SETTINGS
+            )
 
     async def apply(self, headers: Mapping[str, str]) -> None:
         """Sleep the configured latency, then raise the forced or drawn error, if any.

@@ -33,13 +33,14 @@ from typing import Any
 
 import orjson
 
-from .access_log import SECRET_QUERY, redact_query
+from .access_log import SECRET_NAMES, SECRET_QUERY, redact_query
 from .auth import SECRET_HEADERS, masked
 from .shared import SharedState
 
 __all__ = ["DEFAULT_SIZE", "Journal"]
 
-_SECRET = re.compile("|".join(SECRET_QUERY).encode())  # searched in the lower-cased query
+# Searched in the lower-cased query: a hit sends the query through the exact rule.
+_SECRET = re.compile("|".join((*SECRET_QUERY, *SECRET_NAMES)).encode())
 _SECRET_NAMES = frozenset(name.encode() for name in SECRET_HEADERS)
 _INSTANCES = itertools.count()  # apps of one process sharing a directory write apart
 

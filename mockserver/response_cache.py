@@ -7,8 +7,13 @@ before can be answered with the bytes it got the first time. Frontends re-fetch 
 and CI jobs replay the same calls, so most requests a mock sees have been seen before.
 
 The key is the whole request as the vendor sees it: method, path, raw query string and every header
-(host, credentials, language, ...), so no vendor rule about what shapes an answer needs to be
-known here. Server errors are never kept.
+(host, credentials, language, ...), plus the scenario answering it, so no vendor rule about what
+shapes an answer needs to be known here.
+
+Only successful answers are kept: a refusal costs little to make again (it is decided before any
+carts are listed), and keeping them would let a stream of distinct bad requests crowd out the
+pages clients re-fetch. What an entry costs against the budget is its body, its key and the
+objects holding both (measured: about 100 bytes per header, 300 per entry).
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ from starlette.responses import Response
 
 __all__ = ["ResponseCache", "request_key"]
 
+_PER_ENTRY = 300  # bytes: the response object, its key tuple, the dictionary's node
+_PER_HEADER = 100  # bytes: a header's tuple and its two bytes objects, request or response
 
-def request_key(request: Request) -> Hashable:
+
+def request_key(request: Request) -> tuple[object, ...]:
     """Everything about *request* its answer may depend on."""
     scope = request.scope
     server = scope.get("server")
@@ -33,6 +41,7 @@ def request_key(request: Request) -> Hashable:
         scope.get("scheme"),
         scope.get("root_path"),
         tuple(server) if server else None,
+        scope.get("cartkit.scenario"),
         _pairs(scope["headers"]),
     )
 
@@ -45,14 +54,15 @@ def _pairs(headers: list[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...
 
 
 class ResponseCache:
-    """Least-recently-used answers, up to *budget* bytes of body (0 keeps nothing).
+    """Least-recently-used successful answers, up to *budget* bytes (0 keeps nothing).
 
-    >>> cache = ResponseCache(budget=10)
-    >>> cache.put("a", Response(b"12345678"))
-    >>> cache.get("a").body
-    b'12345678'
-    >>> cache.put("b", Response(b"12345678"))  # evicts "a": 16 bytes would exceed the budget
-    >>> cache.get("a") is None, len(cache)
+    >>> cache = ResponseCache(budget=1000)
+    >>> key = ("GET", "/carts", b"", "http", "", None, None, ())
+    >>> cache.put(key, Response(b"x" * 100))
+    >>> cache.get(key).body == b"x" * 100, cache.size
+    (True, 523)
+    >>> cache.put(key[:2] + (b"page=2",) + key[3:], Response(b"x" * 100))  # over the budget
+    >>> cache.get(key) is None, len(cache)
     (True, 1)
     """
 
@@ -62,6 +72,7 @@ class ResponseCache:
         self.budget = budget
         self.size = 0
         self._answers: OrderedDict[Hashable, Response] = OrderedDict()
+        self._costs: dict[Hashable, int] = {}
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -73,13 +84,28 @@ class ResponseCache:
             self._answers.move_to_end(key)
         return answer
 
-    def put(self, key: Hashable, answer: Response) -> None:
-        """Keep *answer* for *key*, unless it is a server error or larger than the budget."""
-        cost = len(answer.body)
-        if answer.status_code >= 500 or cost > self.budget or key in self._answers:
+    def put(self, key: tuple[object, ...], answer: Response) -> None:
+        """Keep *answer* for *key*, unless it is not a success or larger than the budget."""
+        if not 200 <= answer.status_code < 300 or key in self._answers:
             return
+        cost = _cost(key, answer)
+        if cost > self.budget:
+            return
+        # orjson writes into a buffer of at least 4 KiB and hands it over as the body: a copy
+        # holds the body's own bytes only (a 250-byte page otherwise keeps 4 KiB).
+        answer.body = bytes(memoryview(answer.body))
         self._answers[key] = answer
+        self._costs[key] = cost
         self.size += cost
         while self.size > self.budget:
-            _, evicted = self._answers.popitem(last=False)
-            self.size -= len(evicted.body)
+            evicted, _ = self._answers.popitem(last=False)
+            self.size -= self._costs.pop(evicted)
+
+
+def _cost(key: tuple[object, ...], answer: Response) -> int:
+    """Bytes *answer* and its *key* hold: bodies, texts and headers, and the objects around."""
+    _, path, query, _, _, _, _, headers = key
+    size = _PER_ENTRY + len(answer.body) + len(path) + len(query)  # type: ignore[arg-type]
+    for name, value in (*headers, *answer.raw_headers):  # type: ignore[misc]
+        size += _PER_HEADER + len(name) + len(value)
+    return size

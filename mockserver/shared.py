@@ -61,24 +61,26 @@ class SharedState:
             self._counter = mmap.mmap(descriptor, _COUNTER * _COUNTERS)
         finally:
             os.close(descriptor)
+        # Read and written as native 64-bit integers (only this machine's processes share the
+        # file): a read costs ~35 ns, against ~175 ns for int.from_bytes on a slice.
+        self._counters = memoryview(self._counter).cast("Q")
         self._seen = -1
         self._state: dict[str, Any] = {}
 
     @property
     def generation(self) -> int:
         """How many changes the state has seen (all workers together)."""
-        return int.from_bytes(self._counter[:_COUNTER], "little")
+        return self._counters[0]
 
     @property
     def journal_asked(self) -> int:
         """How often some worker asked every worker to write its journal out."""
-        return int.from_bytes(self._counter[_COUNTER : 2 * _COUNTER], "little")
+        return self._counters[1]
 
     def ask_journal(self) -> None:
         """Ask every worker to write its journal out (each does within a few milliseconds)."""
         with self._locked():
-            asked = (self.journal_asked + 1).to_bytes(_COUNTER, "little")
-            self._counter[_COUNTER : 2 * _COUNTER] = asked
+            self._counters[1] = self.journal_asked + 1
 
     def current(self) -> dict[str, Any]:
         """The state as it is now (read again only when some worker changed it)."""
@@ -99,7 +101,7 @@ class SharedState:
             fresh = self._file.with_suffix(f".{os.getpid()}.tmp")
             fresh.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
             os.replace(fresh, self._file)
-            self._counter[:_COUNTER] = (self.generation + 1).to_bytes(_COUNTER, "little")
+            self._counters[0] = self.generation + 1
         return self.current()
 
     def read(self, name: str, default: Any = None) -> Any:

@@ -8,7 +8,7 @@ empty answer memory, so no page answered before the change is served after it.
 The scenario: the first match wins: the request header ``X-Cartkit-Scenario``, the scenario set
 at run time (shared by every worker), the one chosen at start-up, ``default``. A scenario with
 carts of its own is served by a vendor instance of its own, built the first time it is asked
-for, with its own answer memory.
+for; all share one answer memory (one ``--cache-mb`` budget), whose key holds the scenario.
 """
 
 from __future__ import annotations
@@ -120,7 +120,9 @@ class Steering:
             return vendor.refusal(request, ApiError(scenario.refusal, message))
         if scenario.latency_ms:
             await asyncio.sleep(scenario.latency_ms / 1000)
-        return await self._vendor(scenario).handle(request)
+        served = self._vendor(scenario)
+        served.faults.follow(self.admin.faults(vendor.name))  # PUT /__cartkit/faults
+        return await served.handle(request)
 
     def token_routes(self) -> list[Route]:
         """The vendor's token endpoints, each answered by the vendor on the carts in force
@@ -149,6 +151,7 @@ class Steering:
         served = self._served.get(scenario.name)
         if served is None:
             served = self._served[scenario.name] = self._on(scenario.carts(self._current.dataset))
+            served.answers = self._current.answers  # one budget; the key holds the scenario
         return served
 
     def _on(self, dataset: Dataset) -> Vendor:

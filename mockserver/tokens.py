@@ -169,7 +169,7 @@ class TokenEndpoints(ABC):
             except ApiError as exc:
                 return self.error(exc)
             except Exception:
-                logger.exception("unexpected error answering %s %s", method, request.url.path)
+                logger.exception("unexpected error answering %s %s", method, request.scope["path"])
                 return self.error(ApiError(Problem.SERVER_ERROR, "Internal server error"))
 
         return Route(self.vendor.prefix + path, self.vendor.readable(endpoint), methods=[method])

@@ -1,8 +1,8 @@
 """The request pipeline every vendor shares, and the hooks a vendor module fills in.
 
 A request goes: faults -> a remembered answer to the same request, if any (see
-:mod:`.response_cache`) -> credentials -> vendor pre-checks -> parameters (validated from the
-spec) -> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
+:mod:`.response_cache`) -> size and nesting limits (:mod:`.limits`) -> credentials -> vendor
+pre-checks -> parameters (validated from the spec) -> :meth:`Vendor.list_carts`. Any :class:`ApiError` on the way is rendered by the vendor's
 :meth:`Vendor.error` in its own envelope; an unexpected exception is logged and rendered as the
 vendor's 500 rather than escaping as a bare crash.
 """
@@ -29,9 +29,11 @@ from .cors import CorsPolicy, Endpoint
 from .dataset import Dataset, Market
 from .errors import ApiError, Problem
 from .faults import FORCEABLE, Faults
+from .limits import check_headers, check_pairs, check_query
 from .model import Cart
 from .query import QueryError
 from .response_cache import ResponseCache, request_key
+from .site import site
 from .tokens import Issuer, TokenEndpoints
 from .validation import Parameters
 
@@ -66,6 +68,8 @@ class Vendor(ABC):
 
     name: ClassVar[str]
     market: ClassVar[Market]
+    demo_credential: ClassVar[str] = "test"
+    """A credential of this vendor's shape, shown to people (any well-formed one is accepted)."""
 
     def __init__(self, dataset: Dataset, config: MockConfig) -> None:
         self.dataset = dataset
@@ -106,8 +110,10 @@ class Vendor(ABC):
 
     def query(self, request: Request) -> Mapping[str, list[str]]:
         """The raw query as ``name -> values``; vendors accepting other notations rewrite it."""
-        params = request.query_params
-        return {key: params.getlist(key) for key in params}
+        values: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            values.setdefault(key, []).append(value)
+        return values
 
     def precheck(self, request: Request, credential: str) -> None:  # noqa: B027 - optional hook
         """Vendor checks that come before parameter validation (``Accept``, shopper tokens, ...)."""
@@ -139,13 +145,29 @@ class Vendor(ABC):
             ]
         return described
 
+    def demo_headers(self) -> dict[str, str]:
+        """The headers a list call needs here: the credential (the one the mock was told to
+        accept, else :attr:`demo_credential`) and each required header's default value."""
+        credential = self.auth.expected or self.demo_credential
+        headers = {self.auth.header: f"Bearer {credential}" if self.auth.bearer else credential}
+        for param in self.params:
+            if param.location == "header" and param.required and param.default is not None:
+                headers[param.name] = str(param.default)
+        return headers
+
+    def example_path(self, route: str | None = None) -> str:
+        """The list endpoint's path (or this vendor's *route*) with its path parameters set to
+        the list spec's examples (ePages' ``DemoShop``); a parameter it lacks stays as is."""
+        return self.prefix + (route or self.route).format_map(_Kept(self._example_path_params()))
+
     # -- shared machinery ---------------------------------------------------------------------
 
     def cart_json(self, cart: Cart) -> orjson.Fragment:
         """The rendered cart as pre-serialized JSON, computed once per cart."""
         cached = self._rendered[cart.index]
         if cached is None:
-            cached = self._rendered[cart.index] = orjson.dumps(self.render(cart))
+            # A copy: orjson's own result keeps its whole (at least 4 KiB) output buffer.
+            cached = self._rendered[cart.index] = bytes(memoryview(orjson.dumps(self.render(cart))))
         return orjson.Fragment(cached)
 
     def carts_json(self, carts: Sequence[Cart]) -> list[orjson.Fragment]:
@@ -154,30 +176,25 @@ class Vendor(ABC):
 
     def url(self, request: Request, query: Mapping[str, Any]) -> str:
         """Absolute URL of this endpoint on the current host with *query* (``None`` values dropped)."""
-        path = request.url.path
         pairs = [
             (key, item)
             for key, value in query.items()
             if value is not None
             for item in (value if isinstance(value, list | tuple) else [value])
         ]
-        base = f"{request.url.scheme}://{request.url.netloc}{path}"
+        base = site(request) + request.scope["path"]
         return f"{base}?{urlencode(pairs)}" if pairs else base
 
     def warm(self) -> None:
         """Answer the default request once, in-process, so its one-off costs (building the
         sorted order a million carts need) are paid before the server says it is ready."""
-        path_params = {
-            p["name"]: p.get("example") or p.get("schema", {}).get("example", "x")
-            for p in (resolve(self.spec, raw) for raw in self._raw_parameters())
-            if p["in"] == "path"
-        }
+        path_params = self._example_path_params()
         headers = {
             p.name: str(p.default)
             for p in self.params
             if p.location == "header" and p.default is not None
         }
-        path = self.prefix + self.route.format(**path_params)
+        path = self.example_path()
         scope = {
             "type": "http",
             "method": "GET",
@@ -203,6 +220,13 @@ class Vendor(ABC):
             for status in FORCEABLE
             if self.error(ApiError(Problem.for_status(status), "forced")).status_code in documented
         ]
+
+    def _example_path_params(self) -> dict[str, str]:
+        return {
+            p["name"]: p.get("example") or p.get("schema", {}).get("example", "x")
+            for p in (resolve(self.spec, raw) for raw in self._raw_parameters())
+            if p["in"] == "path"
+        }
 
     def _raw_parameters(self) -> list[Any]:
         return [
@@ -243,6 +267,9 @@ class Vendor(ABC):
     def answer(self, request: Request) -> Response:
         """Run the pipeline on *request*: credentials, pre-checks, parameters, then the listing."""
         try:
+            check_headers(request.scope["headers"])
+            check_query(request.scope["query_string"])
+            check_pairs(request.query_params.multi_items())
             credential = self.auth.authenticate(request.headers)
             self.precheck(request, credential)
             params = self.params.parse(self.query(request), request.headers, request.path_params)
@@ -252,8 +279,17 @@ class Vendor(ABC):
         except QueryError as exc:
             return self.error(ApiError(Problem.BAD_PARAMETER, str(exc), param=exc.param))
         except Exception:
-            logger.exception("unexpected error answering %s %s", request.method, request.url.path)
+            logger.exception(
+                "unexpected error answering %s %s", request.method, request.scope["path"]
+            )
             return self.error(ApiError(Problem.SERVER_ERROR, "Internal server error"))
+
+
+class _Kept(dict[str, str]):
+    """Path parameters for ``str.format_map``; an unknown one is kept as its placeholder."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 VendorFactory = Callable[[Dataset, MockConfig], Vendor]

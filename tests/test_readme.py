@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +322,43 @@ def test_added_carts_examples(serve: TestClient) -> None:
         '"request body: carts[0].lines[0].price: ...", "field":\n"carts[0].lines[0].price"'
         in README
     )
+
+
+def test_faults_and_overview_examples(serve: TestClient) -> None:
+    change = {"vendor": "stateset", "latency_ms": 300, "error_rate": 0.2}
+    assert json.dumps(change) in README
+    try:
+        faults = serve.put("/__cartkit/faults", json=change).json()["faults"]
+        assert faults["stateset"] == {"latency_ms": 300.0, "jitter_ms": 0.0, "error_rate": 0.2}
+        started = time.perf_counter()
+        answer = serve.get("/stateset/v1/carts", headers={"Authorization": "Bearer sk_test_x"})
+        assert time.perf_counter() - started >= 0.3 and answer.status_code in {200, 429, 500, 503}
+        reset = serve.delete("/__cartkit/faults?vendor=stateset")
+        assert "/__cartkit/faults?vendor=stateset" in README
+        assert reset.json()["faults"]["stateset"] == {
+            "latency_ms": 0.0,
+            "jitter_ms": 0.0,
+            "error_rate": 0.0,
+        }
+    finally:
+        serve.delete("/__cartkit/faults")
+    overview = get(serve, "/__cartkit/overview").json()
+    epages = overview["vendors"]["epages"]
+    assert epages["list"]["url"] == "http://127.0.0.1:8000/epages/rs/shops/DemoShop/carts"
+    assert "`DemoShop`" in README and "`X-29next-API-Version`" in README
+    assert overview["vendors"]["nextcommerce"]["headers"]["X-29next-API-Version"] == "2023-02-10"
+    for vendor in overview["vendors"].values():
+        assert serve.get(vendor["list"]["url"], headers=vendor["headers"]).status_code == 200
+
+
+def test_console_examples() -> None:
+    assert "http://127.0.0.1:8000/ in a browser" in README
+    client = TestClient(create_app(carts=5), base_url="http://127.0.0.1:8000")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/__cartkit/"
+    assert client.get("/__cartkit/").status_code == 200
+    off = TestClient(create_app(carts=5, console=False))
+    assert "`MockConfig(console=False)`" in README and off.get("/__cartkit/").status_code == 404
+    pictures = re.findall(r"\]\((docs/[\w-]+\.png)\)", README)
+    assert {"docs/console-overview-1280.png", "docs/console-overview-390.png"} <= set(pictures)
+    for picture in pictures:
+        assert (Path(__file__).parents[1] / picture).is_file(), picture

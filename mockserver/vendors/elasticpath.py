@@ -47,6 +47,7 @@ from ..query import (
     select,
     wildcard,
 )
+from ..site import site
 from ..vendor import Vendor, json_response
 from .elasticpath_tokens import GRANTS, IMPLICIT, ElasticPathTokens
 
@@ -364,7 +365,7 @@ def _links(
     the description wins). No link goes past ``page[offset]=10000``, the largest offset the
     endpoint accepts.
     """
-    base = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+    base = site(request) + request.scope["path"]
     tail = "".join(
         f"&{key}={quote(value, safe='(),:*')}" for key, value in extra.items() if value is not None
     )

@@ -32,6 +32,7 @@ from starlette.routing import Route
 from ..bodies import read_form, read_json
 from ..errors import ApiError, Problem
 from ..model import Customer
+from ..site import site
 from ..tokens import TokenEndpoints, expires
 from ..validation import Body
 from ..vendor import json_response
@@ -129,7 +130,7 @@ class ElasticPathTokens(TokenEndpoints):
             }
             for account in accounts
         ]
-        url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+        url = site(request) + request.scope["path"]
         link = f"{url}?page[offset]=0&page[limit]={_PAGE}"
         envelope = {
             "data": data,

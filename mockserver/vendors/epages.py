@@ -33,6 +33,7 @@ from ..dataset import Dataset, Market
 from ..errors import ApiError, Problem
 from ..model import Address, Cart, Line, iso
 from ..query import Field, Mask, Match, Predicate, QueryError, SortKey, all_of, scan, select
+from ..site import site
 from ..vendor import Vendor, json_response
 from .epages_tokens import EPagesTokens
 
@@ -251,7 +252,7 @@ class EPages(Vendor):
             "items": self._items(
                 found.items,
                 _language(params["locale"]),
-                f"{request.url.scheme}://{request.url.netloc}{self.prefix}",
+                f"{site(request)}{self.prefix}",
                 request.path_params["shopId"],
             ),
         }
@@ -307,7 +308,7 @@ class EPages(Vendor):
         cache = self._localized.setdefault(lang.code, [None] * len(self.dataset))
         cached = cache[cart.index]
         if cached is None:
-            cached = cache[cart.index] = orjson.dumps(self._render(cart, lang))
+            cached = cache[cart.index] = bytes(memoryview(orjson.dumps(self._render(cart, lang))))
         return cached
 
     def _rate_headers(self, remaining: int = RATE_LIMIT - 1) -> dict[str, str]:

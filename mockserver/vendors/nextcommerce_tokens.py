@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from ..bodies import read_form
 from ..errors import ApiError, Problem
+from ..site import site
 from ..tokens import TokenEndpoints
 from ..validation import Parameters
 from ..vendor import json_response
@@ -95,7 +96,7 @@ class NextCommerceTokens(TokenEndpoints):
             if params["response_type"] != "code":
                 answer["error"] = "unsupported_response_type"
             else:
-                answer["store"] = request.url.netloc
+                answer["store"] = site(request).partition("://")[2]
                 claims = {"client_id": client_id, "redirect_uri": target, "scope": params["scope"]}
                 answer["code"] = self.issuer.seal(_CODE, claims)
             if params["state"] is not None:

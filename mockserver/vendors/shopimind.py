@@ -150,6 +150,7 @@ class ShopiMind(Vendor):
 
     name = "shopimind"
     market = MARKET
+    demo_credential = "cartkit-demo-key-0123456789"  # any key of 20-64 letters, digits and dashes
 
     def expected_credential(self) -> str | None:
         """ShopiMind authenticates with an API key (``spm-api-key``), set by ``--api-key``."""
@@ -307,10 +308,13 @@ def _nest(param: str, pairs: Iterable[tuple[list[str], str]]) -> Any:
     """Bracket keys (``filters[0][values][]=x``) as the nested value they spell (qs rules:
     all-index objects become arrays, ``[]`` appends, a repeated leaf becomes an array)."""
     root: dict[str, Any] = {}
+    indexed: dict[int, int] = {}  # id(node) -> index keys it holds (what the next ``[]`` is)
     for path, value in pairs:
         node = root
         for depth, segment in enumerate(path):
-            key = segment or str(sum(map(_index, node)))
+            key = segment or str(indexed.get(id(node), 0))
+            if key not in node and _index(key):
+                indexed[id(node)] = indexed.get(id(node), 0) + 1
             if depth == len(path) - 1:
                 leaf = node.setdefault(key, [])
                 if isinstance(leaf, dict):

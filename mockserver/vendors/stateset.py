@@ -66,6 +66,7 @@ class StateSet(Vendor):
 
     name = "stateset"
     market = MARKET
+    demo_credential = "sk_test_demo"  # StateSet test keys start sk_test_
 
     def render(self, cart: Cart) -> dict[str, Any]:
         return {

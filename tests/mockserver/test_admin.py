@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from hypothesis import given, settings
 from openapi_schema_validator import OAS31Validator, oas31_format_checker
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -97,19 +98,21 @@ def test_every_operation_holds_up_under_schemathesis(mock: TestClient) -> None:
         operation = result.ok()
         strategy = operation.as_strategy()
 
-        from hypothesis import given, settings
-
         # A schema-valid body of carts can still break a rule no JSON Schema states (instants
         # after --now or out of order, a discount above the lines' sum, an id used twice): the
         # mock refuses it with the documented 400, which this check would call a rejection.
         excluded = [positive_data_acceptance] if operation.path == "/__cartkit/carts" else []
 
-        @given(case=strategy)
-        @settings(max_examples=15, deadline=None, derandomize=True, database=None)
-        def call(case: Any) -> None:
-            case.call_and_validate(excluded_checks=excluded, session=None)
+        _run(strategy, excluded)
 
-        call()
+
+def _run(strategy: Any, excluded: list[Any]) -> None:
+    @given(case=strategy)
+    @settings(max_examples=15, deadline=None, derandomize=True, database=None)
+    def call(case: Any) -> None:
+        case.call_and_validate(excluded_checks=excluded, session=None)
+
+    call()
 
 
 # -- who may use it -----------------------------------------------------------------------------

@@ -147,6 +147,39 @@ def test_a_scenario_switch_reaches_every_worker_and_the_journal_every_request() 
         assert all(e["headers"]["authorization"] == "Bearer ***" for e in entries)
 
 
+def test_faults_changed_at_run_time_reach_every_worker() -> None:
+    with serve("--vendor", "stateset", "--carts", "40", "--workers", "2") as (base, output):
+        changed = httpx.put(f"{base}/__cartkit/faults", json={"error_rate": 1, "latency_ms": 5})
+        assert changed.json()["faults"] == {
+            "stateset": {"latency_ms": 5.0, "jitter_ms": 0.0, "error_rate": 1.0}
+        }
+        statuses = {
+            httpx.get(f"{base}/v1/carts", headers=STATESET).status_code
+            for _ in range(16)  # new connections: spread over both workers
+        }
+        assert statuses and statuses <= {429, 500, 503}
+        journal = httpx.get(f"{base}/__cartkit/requests", params={"limit": 100}).json()
+        assert len({e["worker"] for e in journal["requests"]}) == 2  # both workers failed them
+        reset = httpx.delete(f"{base}/__cartkit/faults", params={"vendor": "stateset"})
+        assert reset.json()["faults"]["stateset"]["error_rate"] == 0.0
+        totals = {
+            httpx.get(f"{base}/v1/carts", headers=STATESET).json()["total_count"] for _ in range(16)
+        }
+        assert totals == {40}
+        overview = httpx.get(f"{base}/__cartkit/overview").json()
+        assert overview["workers"] == 2
+        assert httpx.get(f"{base}/", follow_redirects=False).status_code == 404  # at root
+    assert f"console       {base}/__cartkit/ in a browser" in output[0]
+
+
+def test_no_console() -> None:
+    with serve("--carts", "5", "--no-console") as (base, output):
+        assert httpx.get(f"{base}/", follow_redirects=False).status_code == 404
+        assert httpx.get(f"{base}/__cartkit/").status_code == 404
+        assert httpx.get(f"{base}/__cartkit/overview").status_code == 200
+    assert "console       off (--no-console)" in output[0]
+
+
 def test_a_networked_mock_says_its_admin_api_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
     # Nothing is bound (tests listen on loopback only): uvicorn.run is replaced.
     from click.testing import CliRunner
@@ -160,6 +193,7 @@ def test_a_networked_mock_says_its_admin_api_is_off(monkeypatch: pytest.MonkeyPa
     )
     assert result.exit_code == 0, result.output
     assert "admin         off: 0.0.0.0 is not a loopback address" in result.output
+    assert "(it says the admin API is off)" in result.output
     (app,) = started
     assert app.state.config.host == "0.0.0.0" and not app.state.admin.open
 
@@ -342,5 +376,7 @@ def test_workers_rebuild_the_same_config() -> None:
         admin_token="t",
         journal_size=10,
         state_dir="/tmp/somewhere",
+        workers=3,
+        console=False,
     )
     assert _decode(_encode(config)) == config

@@ -126,23 +126,64 @@ def test_a_forced_status_wins_over_a_remembered_answer() -> None:
     assert client.get("/stateset/v1/carts", headers=forced).status_code == 503
 
 
+def _key(name: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[object, ...]:
+    return ("GET", "/carts", name.encode(), "http", "", None, None, headers)
+
+
 def test_lru_evicts_the_least_recently_used_within_the_budget() -> None:
-    cache = ResponseCache(budget=30)
-    for key in "abc":
-        cache.put(key, Response(b"x" * 10))
-    assert cache.get("a") is not None  # "b" is now the least recently used
-    cache.put("d", Response(b"x" * 10))
-    assert [key for key in "abcd" if cache.get(key) is not None] == ["a", "c", "d"]
-    assert cache.size == 30
+    one = ResponseCache(budget=10**6)
+    one.put(_key("a"), Response(b"x" * 10))
+    cache = ResponseCache(budget=3 * one.size)  # room for three such entries
+    for name in "abc":
+        cache.put(_key(name), Response(b"x" * 10))
+    assert cache.get(_key("a")) is not None  # "b" is now the least recently used
+    cache.put(_key("d"), Response(b"x" * 10))
+    assert [name for name in "abcd" if cache.get(_key(name)) is not None] == ["a", "c", "d"]
+    assert cache.size == 3 * one.size
 
 
-def test_server_errors_and_oversized_answers_are_not_kept() -> None:
-    cache = ResponseCache(budget=10)
-    cache.put("error", Response(b"oops", status_code=500))
-    cache.put("big", Response(b"x" * 11))
-    cache.put("refusal", Response(b"bad", status_code=400))
-    assert (cache.get("error"), cache.get("big")) == (None, None)
-    assert cache.get("refusal") is not None and cache.size == 3
+def test_only_successes_within_the_budget_are_kept() -> None:
+    cache = ResponseCache(budget=1000)
+    cache.put(_key("error"), Response(b"oops", status_code=500))
+    cache.put(_key("refusal"), Response(b"bad", status_code=400))
+    cache.put(_key("big"), Response(b"x" * 1000))
+    cache.put(_key("ok"), Response(b"fine"))
+    kept = [name for name in ("error", "refusal", "big", "ok") if cache.get(_key(name))]
+    assert kept == ["ok"]
+
+
+def test_keys_and_headers_count_against_the_budget() -> None:
+    plain, long = ResponseCache(budget=10**6), ResponseCache(budget=10**6)
+    plain.put(_key("q"), Response(b"body"))
+    headers = tuple((b"x-header-%d" % n, b"v" * 100) for n in range(10))
+    long.put(_key("q" * 5000, headers), Response(b"body"))
+    assert long.size - plain.size >= 5000 + 10 * 100
+
+
+def test_distinct_long_queries_stay_within_the_budget_in_real_memory() -> None:
+    import gc
+    import tracemalloc
+
+    # No journal (it holds its own bounded share), every cart rendered once beforehand (the
+    # rendered carts belong to the dataset): what grows is the answer memory alone.
+    client = TestClient(create_app(vendors=("stateset",), carts=50, cache_mb=0.25, journal_size=0))
+    answers = client.app.state.vendors["stateset"].answers  # type: ignore[attr-defined]
+    client.get("/stateset/v1/carts?limit=100", headers=AUTH["stateset"])
+    padding = "&".join(f"utm_{n}=" + "x" * 100 for n in range(20))  # ignored, but in the key
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for offset in range(400):
+            target = f"/stateset/v1/carts?limit=1&offset={offset}&{padding}"
+            assert client.get(target, headers=AUTH["stateset"]).status_code == 200
+        gc.collect()  # the requests' own garbage (reference cycles) is not held
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert answers.size <= answers.budget and len(answers) < 400
+    # What the process holds is what the memory counted, within a third (the rest: the test
+    # client's last request, the filter caches).
+    assert held < answers.budget * 4 / 3, held
 
 
 def test_memory_stays_within_the_budget() -> None:

@@ -69,11 +69,7 @@ def test_the_data_scenarios_list_what_they_say(mock: TestClient, vendor: str) ->
 
 def _served(client: TestClient, vendor: str, scenario: str) -> Any:
     ask(client, vendor, scenario)  # built on first use
-    for route in client.app.routes:  # type: ignore[attr-defined]
-        steering = getattr(route.endpoint, "__self__", None)
-        if route.name == vendor and steering is not None:
-            return steering._served[scenario].dataset
-    raise AssertionError(f"no steering for {vendor}")
+    return client.app.state.steering[vendor]._served[scenario].dataset  # type: ignore[attr-defined]
 
 
 @VENDORS

@@ -17,9 +17,9 @@ import specs
 from mockserver import MockConfig, create_app
 from mockserver import userdata as userdata_module
 from mockserver.app import datasets, startup_dataset
+from mockserver.completion import extend
 from mockserver.dataset import DEFAULT_NOW, generate
 from mockserver.model import STATUSES, Cart
-from mockserver.completion import extend
 from mockserver.userdata import DataError, read, validate
 from mockserver.vendors import vendor_class
 
