@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from mockserver import create_app
-from tests.contracts import broken
+from tests.contracts import broken, changes
 
 
 def app() -> Any:
@@ -16,8 +16,8 @@ def app() -> Any:
     lays them out), plus under ``/broken`` a StateSet that ignores the ``status`` filter and
     under ``/broken-twice`` one that ignores ``channel`` too (a new bug beside a known one)."""
     stateset = create_app(vendors=("stateset",), carts=200)
-    faulty = broken.Rewrite(stateset, query=broken.drop("status"))
-    twice = broken.Rewrite(stateset, query=broken.drop_all("status", "channel"))
+    faulty = broken.Rewrite(stateset, query=changes.drop("status"))
+    twice = broken.Rewrite(stateset, query=changes.drop_all("status", "channel"))
     return Starlette(
         routes=[
             Mount("/broken", app=faulty),

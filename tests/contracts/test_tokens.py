@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse
 
 from contracts import Outcome, Report
 from mockserver import create_app
-from tests.contracts import broken
+from tests.contracts import broken, changes
 from tests.contracts.conftest import CARTS, customer_login, mock_app, run
 
 TOKEN_CHECKS = {
@@ -118,7 +118,7 @@ def test_a_made_up_epages_code_refused_is_a_skip_unless_a_code_was_given() -> No
 def test_no_report_shows_a_secret_or_an_issued_token() -> None:
     # A server answering the login but ignoring the customer token: a failure whose evidence is
     # a request carrying the issued customer token.
-    app = broken.Rewrite(mock_app("elasticpath"), headers=broken.without_header(CUSTOMER_TOKEN))
+    app = broken.Rewrite(mock_app("elasticpath"), headers=changes.without_header(CUSTOMER_TOKEN))
     secrets = {**customer_login(), "client_id": "my-client-id", "client_secret": "my-secret"}
     report = tokens("elasticpath", app, only=["tokens.shopper"], auth=secrets)
     assert report.failed == ["tokens.shopper"]
@@ -130,7 +130,7 @@ def test_no_report_shows_a_secret_or_an_issued_token() -> None:
 
 
 def test_a_failed_grant_reproduces_with_shell_variables() -> None:
-    app = broken.Rewrite(mock_app("epages"), body=broken.on_success(dict, 201), on=EPAGES_TOKEN)
+    app = broken.Rewrite(mock_app("epages"), body=changes.on_success(dict, 201), on=EPAGES_TOKEN)
     auth = {"client_id": "my-client-id", "client_secret": "my-secret", "auth_code": "my-code"}
     report = tokens("epages", app, only=["tokens.grant"], auth=auth)
     (failure,) = report.failures

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver import datasets
-from tests.contracts import broken
+from tests.contracts import broken, changes
 
 from . import Bug
 
@@ -49,7 +49,7 @@ def _unknown_session_refused(app: Any) -> Any:
     page size, with a 400 in the vendor's envelope, instead of an empty list."""
     known = {cart.session_id for cart in datasets(app)["stateset"].carts}
 
-    def rewrite(pairs: broken.Pairs) -> broken.Pairs:
+    def rewrite(pairs: changes.Pairs) -> changes.Pairs:
         if any(k == "session_id" and v not in known for k, v in pairs):
             return [*pairs, ("limit", "0")]
         return pairs
@@ -62,14 +62,14 @@ BUGS = [
     Bug(
         "stateset-money-type-changed",
         "stateset",
-        lambda app: broken.Rewrite(app, body=broken.on_items(_stateset_items, _money_as_string)),
+        lambda app: broken.Rewrite(app, body=changes.on_items(_stateset_items, _money_as_string)),
         ("conformance.response_schema_conformance",),
     ),
     Bug(
         "stateset-required-field-missing",
         "stateset",
         lambda app: broken.Rewrite(
-            app, body=broken.on_items(_stateset_items, lambda cart: cart.pop("currency"))
+            app, body=changes.on_items(_stateset_items, lambda cart: cart.pop("currency"))
         ),
         ("conformance.response_schema_conformance",),
     ),
@@ -84,7 +84,7 @@ BUGS = [
         "epages-money-type-changed",
         "epages",
         lambda app: broken.Rewrite(
-            app, body=broken.on_items(lambda b: b["items"], _epages_money), on=r"/carts$"
+            app, body=changes.on_items(lambda b: b["items"], _epages_money), on=r"/carts$"
         ),
         ("conformance.response_schema_conformance",),
     ),
@@ -92,7 +92,7 @@ BUGS = [
         "stateset-invalid-status-ignored",
         "stateset",
         lambda app: broken.Rewrite(
-            app, query=broken.rewrite_value("status", lambda v: v if v in _STATUSES else None)
+            app, query=changes.rewrite_value("status", lambda v: v if v in _STATUSES else None)
         ),
         ("conformance.negative_data_rejection",),
     ),
@@ -106,7 +106,7 @@ BUGS = [
         "stateset-rate-limit-header-missing",
         "stateset",
         lambda app: broken.RewriteHeaders(
-            app, broken.header_value("X-RateLimit-Remaining", None, 200)
+            app, changes.header_value("X-RateLimit-Remaining", None, 200)
         ),
         ("conformance.response_headers_conformance",),
     ),
@@ -114,7 +114,7 @@ BUGS = [
     Bug(
         "elasticpath-unsupported-method-answered-404",
         "elasticpath",
-        lambda app: broken.RewriteHeaders(app, broken.restatus(405, 404)),
+        lambda app: broken.RewriteHeaders(app, changes.restatus(405, 404)),
         _both("unsupported_method"),
     ),
     Bug(
@@ -127,14 +127,14 @@ BUGS = [
         "elasticpath-json-served-as-text",
         "elasticpath",
         lambda app: broken.RewriteHeaders(
-            app, broken.header_value("Content-Type", "text/plain; charset=utf-8", 200)
+            app, changes.header_value("Content-Type", "text/plain; charset=utf-8", 200)
         ),
         _both("content_type_conformance"),
     ),
     Bug(
         "elasticpath-bad-request-answered-422",
         "elasticpath",
-        lambda app: broken.RewriteHeaders(app, broken.restatus(400, 422)),
+        lambda app: broken.RewriteHeaders(app, changes.restatus(400, 422)),
         _both("status_code_conformance"),
         # pagination.size_bounds asks for the documented 400 too.
         also=("pagination.size_bounds",),
@@ -143,7 +143,7 @@ BUGS = [
         "elasticpath-credential-not-required",
         "elasticpath",
         lambda app: broken.Rewrite(
-            app, headers=broken.always_authorised("authorization", "Bearer test-token")
+            app, headers=changes.always_authorised("authorization", "Bearer test-token")
         ),
         ("conformance.missing_required_header", "auth.missing"),
     ),
@@ -151,7 +151,7 @@ BUGS = [
         "epages-media-type-header-wrong",
         "epages",
         lambda app: broken.RewriteHeaders(
-            app, broken.header_value("X-epages-Media-Type", "application/vnd.epages.v2+json")
+            app, changes.header_value("X-epages-Media-Type", "application/vnd.epages.v2+json")
         ),
         _both("response_headers_conformance"),
     ),

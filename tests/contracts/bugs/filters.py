@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.contracts import broken
+from tests.contracts import broken, changes
 
 from . import Bug
 
@@ -48,7 +48,7 @@ def _ep_filter(kept: list[tuple[str, str]]) -> str | None:
 
 def _ep_without(kind: str) -> Any:
     """The server ignores the *kind* terms (``ilike`` or ``contains``) of the filter."""
-    return broken.rewrite_value(
+    return changes.rewrite_value(
         "filter", lambda v: _ep_filter([t for t in _ep_terms(v) if not t[1].startswith(kind)])
     )
 
@@ -68,7 +68,7 @@ def _dropped(vendor: str, name: str) -> Bug:
     return Bug(
         f"{vendor}-{name.replace('_', '-')}-filter-ignored",
         vendor,
-        lambda app: broken.Rewrite(app, query=broken.drop(name)),
+        lambda app: broken.Rewrite(app, query=changes.drop(name)),
         (f"filters.{name}",),
     )
 
@@ -92,7 +92,7 @@ BUGS = [
     Bug(
         "stateset-channel-ignored-beside-a-status",
         "stateset",
-        lambda app: broken.Rewrite(app, query=broken.drop_when("channel", "status")),
+        lambda app: broken.Rewrite(app, query=changes.drop_when("channel", "status")),
         ("filters.combined",),
     ),
     # -- ShopiMind: one kind of filter ignored, and every filter after the first ------------------
@@ -101,7 +101,7 @@ BUGS = [
         "shopimind",
         lambda app: broken.Rewrite(
             app,
-            query=broken.json_items(
+            query=changes.json_items(
                 "filters", lambda i, f: f.get("operator") not in _SHOPIMIND_EQUALITY
             ),
         ),
@@ -112,7 +112,7 @@ BUGS = [
         "shopimind",
         lambda app: broken.Rewrite(
             app,
-            query=broken.json_items(
+            query=changes.json_items(
                 "filters", lambda i, f: f.get("operator") not in _SHOPIMIND_TEXT
             ),
         ),
@@ -123,7 +123,7 @@ BUGS = [
         "shopimind",
         lambda app: broken.Rewrite(
             app,
-            query=broken.json_items(
+            query=changes.json_items(
                 "filters", lambda i, f: f.get("field") not in {"amount", "amount_without_tax"}
             ),
         ),
@@ -134,7 +134,7 @@ BUGS = [
         "shopimind",
         lambda app: broken.Rewrite(
             app,
-            query=broken.json_items(
+            query=changes.json_items(
                 "filters", lambda i, f: f.get("field") not in {"created_at", "updated_at"}
             ),
         ),
@@ -143,7 +143,7 @@ BUGS = [
     Bug(
         "shopimind-only-the-first-filter-applied",
         "shopimind",
-        lambda app: broken.Rewrite(app, query=broken.json_items("filters", lambda i, f: i == 0)),
+        lambda app: broken.Rewrite(app, query=changes.json_items("filters", lambda i, f: i == 0)),
         ("filters.combined",),
     ),
     # -- 29 Next: each filter ignored, and currency ignored beside `abandoned` ------------------
@@ -161,13 +161,13 @@ BUGS = [
     Bug(
         "nextcommerce-attribution-filters-ignored",
         "nextcommerce",
-        lambda app: broken.Rewrite(app, query=broken.drop_all(*_NEXTCOMMERCE_ATTRIBUTION)),
+        lambda app: broken.Rewrite(app, query=changes.drop_all(*_NEXTCOMMERCE_ATTRIBUTION)),
         ("filters.attribution",),
     ),
     Bug(
         "nextcommerce-currency-ignored-beside-abandoned",
         "nextcommerce",
-        lambda app: broken.Rewrite(app, query=broken.drop_when("currency", "abandoned")),
+        lambda app: broken.Rewrite(app, query=changes.drop_when("currency", "abandoned")),
         ("filters.combined",),
     ),
     # -- Elastic Path: a kind of term ignored, OR read as AND, an account beside a name ---------
@@ -186,14 +186,14 @@ BUGS = [
     Bug(
         "elasticpath-or-read-as-and",
         "elasticpath",
-        lambda app: broken.Rewrite(app, query=broken.rewrite_value("filter", _ep_or_as_and)),
+        lambda app: broken.Rewrite(app, query=changes.rewrite_value("filter", _ep_or_as_and)),
         ("filters.expression",),
     ),
     Bug(
         "elasticpath-account-ignored-beside-a-name",
         "elasticpath",
         lambda app: broken.Rewrite(
-            app, query=broken.rewrite_value("filter", _ep_account_dropped_beside_a_name)
+            app, query=changes.rewrite_value("filter", _ep_account_dropped_beside_a_name)
         ),
         ("filters.combined",),
     ),
@@ -202,7 +202,7 @@ BUGS = [
     Bug(
         "epages-address-filter-ignored-beside-a-date",
         "epages",
-        lambda app: broken.Rewrite(app, query=broken.drop_when("hasAddressData", "createdAfter")),
+        lambda app: broken.Rewrite(app, query=changes.drop_when("hasAddressData", "createdAfter")),
         ("filters.combined",),
     ),
 ]

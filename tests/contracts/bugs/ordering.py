@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from mockserver import create_app
-from tests.contracts import broken
+from tests.contracts import broken, changes
 from tests.contracts.conftest import CARTS
 
 from . import Bug
@@ -63,19 +63,19 @@ BUGS = [
     Bug(
         "stateset-sort-direction-inverted",
         "stateset",
-        lambda app: broken.Rewrite(app, query=broken.swap("sort_order", "asc", "desc")),
+        lambda app: broken.Rewrite(app, query=changes.swap("sort_order", "asc", "desc")),
         _explicit(_STATESET_ORDERS),
     ),
     Bug(
         "stateset-default-order-ascending",
         "stateset",
-        lambda app: broken.Rewrite(app, query=broken.default("sort_order", "asc")),
+        lambda app: broken.Rewrite(app, query=changes.default("sort_order", "asc")),
         ("ordering.default",),
     ),
     Bug(
         "shopimind-sort-direction-inverted",
         "shopimind",
-        lambda app: broken.Rewrite(app, query=broken.rewrite_value("order", _inverted)),
+        lambda app: broken.Rewrite(app, query=changes.rewrite_value("order", _inverted)),
         _explicit(_SHOPIMIND_ORDERS),
         base=shopimind_currencies,
     ),
@@ -84,7 +84,7 @@ BUGS = [
         "shopimind",
         lambda app: broken.Rewrite(
             app,
-            query=broken.default("order", json.dumps({"field": "created_at", "type": "asc"})),
+            query=changes.default("order", json.dumps({"field": "created_at", "type": "asc"})),
         ),
         ("ordering.default",),
     ),
@@ -92,7 +92,7 @@ BUGS = [
         "nextcommerce-pages-listed-backwards",
         "nextcommerce",
         lambda app: broken.Rewrite(
-            app, body=broken.reverse_items(_items("results")), on=LIST["nextcommerce"]
+            app, body=changes.reverse_items(_items("results")), on=LIST["nextcommerce"]
         ),
         ("ordering.default",),
     ),
@@ -100,7 +100,7 @@ BUGS = [
         "elasticpath-pages-listed-backwards",
         "elasticpath",
         lambda app: broken.Rewrite(
-            app, body=broken.reverse_items(_items("data")), on=LIST["elasticpath"]
+            app, body=changes.reverse_items(_items("data")), on=LIST["elasticpath"]
         ),
         ("ordering.default",),
     ),
@@ -108,7 +108,7 @@ BUGS = [
         "epages-pages-listed-backwards",
         "epages",
         lambda app: broken.Rewrite(
-            app, body=broken.reverse_items(_items("items")), on=LIST["epages"]
+            app, body=changes.reverse_items(_items("items")), on=LIST["epages"]
         ),
         ("ordering.default",),
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.contracts import broken
+from tests.contracts import broken, changes
 
 from . import Bug
 
@@ -24,7 +24,7 @@ def _next_links_to_first_page(body: dict[str, Any]) -> None:
         body["next"] = re.sub(r"([?&])cursor=[^&]*&?", r"\1", body["next"]).rstrip("?&")
 
 
-def _one_short(pairs: broken.Pairs, status: int, body: Any) -> tuple[int, Any]:
+def _one_short(pairs: changes.Pairs, status: int, body: Any) -> tuple[int, Any]:
     # 29 Next's page size is fixed (20): the first page, asked with no query, holds 19.
     if status == 200 and not pairs:
         body["results"].pop()
@@ -36,62 +36,62 @@ BUGS = [
     Bug(
         "stateset-off-by-one-pagination",
         "stateset",
-        lambda app: broken.Rewrite(app, query=broken.shift("offset", +1)),
+        lambda app: broken.Rewrite(app, query=changes.shift("offset", +1)),
         ("pagination.walk",),
     ),
     Bug(
         "stateset-cart-repeated-across-pages",
         "stateset",
-        lambda app: broken.Rewrite(app, query=broken.shift("offset", -1)),
+        lambda app: broken.Rewrite(app, query=changes.shift("offset", -1)),
         ("pagination.walk",),
     ),
     Bug(
         "stateset-wrong-total",
         "stateset",
-        lambda app: broken.Rewrite(app, body=broken.on_envelope(_more_total)),
+        lambda app: broken.Rewrite(app, body=changes.on_envelope(_more_total)),
         ("pagination.walk",),
     ),
     Bug(
         "stateset-has-more-past-the-end",
         "stateset",
-        lambda app: broken.Rewrite(app, body=broken.on_envelope(_always_more)),
+        lambda app: broken.Rewrite(app, body=changes.on_envelope(_always_more)),
         ("pagination.walk",),
     ),
     Bug(
         "shopimind-off-by-one-pagination",
         "shopimind",
-        lambda app: broken.Rewrite(app, query=broken.shift("offset", +1)),
+        lambda app: broken.Rewrite(app, query=changes.shift("offset", +1)),
         ("pagination.walk",),
     ),
     Bug(
         "nextcommerce-next-link-repeats-carts",
         "nextcommerce",
-        lambda app: broken.Rewrite(app, body=broken.on_envelope(_next_links_to_first_page)),
+        lambda app: broken.Rewrite(app, body=changes.on_envelope(_next_links_to_first_page)),
         ("pagination.walk",),
     ),
     Bug(
         "elasticpath-off-by-one-pagination",
         "elasticpath",
-        lambda app: broken.Rewrite(app, query=broken.shift("page[offset]", +1)),
+        lambda app: broken.Rewrite(app, query=changes.shift("page[offset]", +1)),
         ("pagination.walk",),
     ),
     Bug(
         "epages-off-by-one-page-numbers",
         "epages",
-        lambda app: broken.Rewrite(app, query=broken.shift("page", +1)),
+        lambda app: broken.Rewrite(app, query=changes.shift("page", +1)),
         ("pagination.walk",),
     ),
     # -- pagination.page_size: the default off by one --------------------------------------------
     Bug(
         "stateset-default-page-size-off-by-one",
         "stateset",
-        lambda app: broken.Rewrite(app, query=broken.default("limit", "11")),
+        lambda app: broken.Rewrite(app, query=changes.default("limit", "11")),
         ("pagination.page_size",),
     ),
     Bug(
         "shopimind-default-page-size-off-by-one",
         "shopimind",
-        lambda app: broken.Rewrite(app, query=broken.default("limit", "11")),
+        lambda app: broken.Rewrite(app, query=changes.default("limit", "11")),
         ("pagination.page_size",),
     ),
     Bug(
@@ -103,38 +103,38 @@ BUGS = [
     Bug(
         "elasticpath-default-page-size-off-by-one",
         "elasticpath",
-        lambda app: broken.Rewrite(app, query=broken.default("page[limit]", "19")),
+        lambda app: broken.Rewrite(app, query=changes.default("page[limit]", "19")),
         ("pagination.page_size",),
     ),
     Bug(
         "epages-default-page-size-off-by-one",
         "epages",
-        lambda app: broken.Rewrite(app, query=broken.default("resultsPerPage", "11")),
+        lambda app: broken.Rewrite(app, query=changes.default("resultsPerPage", "11")),
         ("pagination.page_size",),
     ),
     # -- pagination.size_bounds: out-of-range sizes clamped, not refused --------------------------
     Bug(
         "stateset-page-size-clamped",
         "stateset",
-        lambda app: broken.Rewrite(app, query=broken.clamp("limit", 1, 100)),
+        lambda app: broken.Rewrite(app, query=changes.clamp("limit", 1, 100)),
         ("pagination.size_bounds",),
     ),
     Bug(
         "shopimind-page-size-clamped",
         "shopimind",
-        lambda app: broken.Rewrite(app, query=broken.clamp("limit", 0, None)),
+        lambda app: broken.Rewrite(app, query=changes.clamp("limit", 0, None)),
         ("pagination.size_bounds",),
     ),
     Bug(
         "elasticpath-page-size-clamped",
         "elasticpath",
-        lambda app: broken.Rewrite(app, query=broken.clamp("page[limit]", 1, 100)),
+        lambda app: broken.Rewrite(app, query=changes.clamp("page[limit]", 1, 100)),
         ("pagination.size_bounds",),
     ),
     Bug(
         "epages-page-size-clamped",
         "epages",
-        lambda app: broken.Rewrite(app, query=broken.clamp("resultsPerPage", 1, 100)),
+        lambda app: broken.Rewrite(app, query=changes.clamp("resultsPerPage", 1, 100)),
         ("pagination.size_bounds",),
     ),
 ]

@@ -3,7 +3,7 @@ envelope, shopper tokens ignored or both accepted, an unknown shop or an HTML ``
 
 from __future__ import annotations
 
-from tests.contracts import broken
+from tests.contracts import broken, changes
 from tests.contracts.conftest import CREDENTIALS, shopper_tokens
 
 from . import Bug
@@ -18,7 +18,7 @@ def _not_enforced(vendor: str, header: str, value: str) -> Bug:
     return Bug(
         f"{vendor}-auth-not-enforced",
         vendor,
-        lambda app: broken.Rewrite(app, headers=broken.always_authorised(header, value)),
+        lambda app: broken.Rewrite(app, headers=changes.always_authorised(header, value)),
         ("auth.missing",),
     )
 
@@ -27,7 +27,7 @@ def _malformed_accepted(vendor: str, header: str, value: str, pattern: str) -> B
     return Bug(
         f"{vendor}-malformed-credential-accepted",
         vendor,
-        lambda app: broken.Rewrite(app, headers=broken.accept_malformed(header, value, pattern)),
+        lambda app: broken.Rewrite(app, headers=changes.accept_malformed(header, value, pattern)),
         ("auth.malformed",),
     )
 
@@ -48,13 +48,13 @@ BUGS = [
     Bug(
         "stateset-wrong-error-envelope",
         "stateset",
-        lambda app: broken.Rewrite(app, body=broken.on_status(401, {"message": "Unauthorized"})),
+        lambda app: broken.Rewrite(app, body=changes.on_status(401, {"message": "Unauthorized"})),
         ("auth.missing", "auth.malformed"),
     ),
     Bug(
         "shopimind-wrong-error-envelope",
         "shopimind",
-        lambda app: broken.Rewrite(app, body=broken.on_status(401, {"error": "Unauthorized"})),
+        lambda app: broken.Rewrite(app, body=changes.on_status(401, {"error": "Unauthorized"})),
         ("auth.missing", "auth.malformed"),
     ),
     # -- auth.malformed: a malformed credential accepted ----------------------------------------
@@ -67,14 +67,14 @@ BUGS = [
     Bug(
         "elasticpath-customer-token-ignored",
         "elasticpath",
-        lambda app: broken.Rewrite(app, headers=broken.without_header(CUSTOMER_TOKEN)),
+        lambda app: broken.Rewrite(app, headers=changes.without_header(CUSTOMER_TOKEN)),
         ("auth.shopper_token",),
         auth=lambda: _shopper("customer_token"),
     ),
     Bug(
         "elasticpath-account-token-ignored",
         "elasticpath",
-        lambda app: broken.Rewrite(app, headers=broken.without_header(ACCOUNT_TOKEN)),
+        lambda app: broken.Rewrite(app, headers=changes.without_header(ACCOUNT_TOKEN)),
         ("auth.shopper_token",),
         auth=lambda: _shopper("account_token"),
     ),
@@ -82,7 +82,7 @@ BUGS = [
         "elasticpath-both-shopper-tokens-accepted",
         "elasticpath",
         lambda app: broken.Rewrite(
-            app, headers=broken.only_first_of(CUSTOMER_TOKEN, ACCOUNT_TOKEN)
+            app, headers=changes.only_first_of(CUSTOMER_TOKEN, ACCOUNT_TOKEN)
         ),
         ("auth.both_shopper_tokens",),
         auth=lambda: _shopper("customer_token"),
@@ -91,7 +91,7 @@ BUGS = [
         "elasticpath-403-errors-as-object",
         "elasticpath",
         lambda app: broken.Rewrite(
-            app, body=broken.on_status(403, {"errors": {"status": 403, "title": "Forbidden"}})
+            app, body=changes.on_status(403, {"errors": {"status": 403, "title": "Forbidden"}})
         ),
         ("auth.both_shopper_tokens",),
         # The same 403 refuses a token of narrower reach, which tokens.scope sends.
@@ -101,21 +101,23 @@ BUGS = [
     Bug(
         "epages-unknown-shop-served",
         "epages",
-        lambda app: broken.Rewrite(app, path=broken.any_shop("DemoShop"), on=r"/carts$"),
+        lambda app: broken.Rewrite(app, path=changes.any_shop("DemoShop"), on=r"/carts$"),
         ("errors.unknown_shop",),
     ),
     Bug(
         "epages-wrong-404-envelope",
         "epages",
         lambda app: broken.Rewrite(
-            app, body=broken.on_status(404, {"error": "Not Found"}), on=r"/carts$"
+            app, body=changes.on_status(404, {"error": "Not Found"}), on=r"/carts$"
         ),
         ("errors.unknown_shop",),
     ),
     Bug(
         "epages-accept-ignored",
         "epages",
-        lambda app: broken.Rewrite(app, headers=broken.forced_header("accept", "application/json")),
+        lambda app: broken.Rewrite(
+            app, headers=changes.forced_header("accept", "application/json")
+        ),
         ("errors.not_acceptable",),
     ),
 ]

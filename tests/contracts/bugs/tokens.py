@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.contracts import broken
+from tests.contracts import broken, changes
 from tests.contracts.conftest import customer_login
 
 from . import Bug
@@ -52,18 +52,18 @@ def _ep(id: str, wrap: Any, *proves: str) -> Bug:
     return Bug(id, "elasticpath", wrap, proves, auth=customer_login)
 
 
-EP_FULL_REACH = broken.full_reach("test-token", CUSTOMER_TOKEN, ACCOUNT_TOKEN)
+EP_FULL_REACH = changes.full_reach("test-token", CUSTOMER_TOKEN, ACCOUNT_TOKEN)
 
 BUGS = [
     _ep(
         "elasticpath-token-wrapped-in-data",
-        lambda app: broken.Rewrite(app, body=broken.on_success(_wrapped), on=EP_ACCESS),
+        lambda app: broken.Rewrite(app, body=changes.on_success(_wrapped), on=EP_ACCESS),
         "tokens.grant",
         "tokens.conformance.response_schema_conformance",
     ),
     _ep(
         "elasticpath-identifier-wrong",
-        lambda app: broken.Rewrite(app, body=broken.on_success(_wrong_identifier), on=EP_ACCESS),
+        lambda app: broken.Rewrite(app, body=changes.on_success(_wrong_identifier), on=EP_ACCESS),
         "tokens.grant",
     ),
     _ep(
@@ -80,18 +80,18 @@ BUGS = [
     _ep(
         "elasticpath-400-not-json-api",
         lambda app: broken.Rewrite(
-            app, body=broken.on_status(400, {"error": "invalid_request"}), on=EP_ACCESS
+            app, body=changes.on_status(400, {"error": "invalid_request"}), on=EP_ACCESS
         ),
         "tokens.errors",
     ),
     _ep(
         "elasticpath-400-names-no-field",
-        lambda app: broken.Rewrite(app, body=broken.on_error(400, _no_source), on=EP_ACCESS),
+        lambda app: broken.Rewrite(app, body=changes.on_error(400, _no_source), on=EP_ACCESS),
         "tokens.errors",
     ),
     _ep(
         "elasticpath-customer-login-does-not-narrow",
-        lambda app: broken.Rewrite(app, headers=broken.without_header(CUSTOMER_TOKEN)),
+        lambda app: broken.Rewrite(app, headers=changes.without_header(CUSTOMER_TOKEN)),
         "tokens.shopper",
     ),
     Bug(
@@ -103,33 +103,33 @@ BUGS = [
     Bug(
         "nextcommerce-scope-ignored",
         "nextcommerce",
-        lambda app: broken.Rewrite(app, headers=broken.full_reach("test-token"), on=NC_CARTS),
+        lambda app: broken.Rewrite(app, headers=changes.full_reach("test-token"), on=NC_CARTS),
         ("tokens.scope",),
     ),
     Bug(
         "nextcommerce-wrong-oauth-error-code",
         "nextcommerce",
-        lambda app: broken.Rewrite(app, body=broken.on_error(400, _renamed_error), on=NC_TOKEN),
+        lambda app: broken.Rewrite(app, body=changes.on_error(400, _renamed_error), on=NC_TOKEN),
         ("tokens.errors",),
     ),
     Bug(
         "epages-token-answered-201",
         "epages",
-        lambda app: broken.Rewrite(app, body=broken.on_success(dict, 201), on=EPAGES_TOKEN),
+        lambda app: broken.Rewrite(app, body=changes.on_success(dict, 201), on=EPAGES_TOKEN),
         ("tokens.grant",),
     ),
     Bug(
         "epages-error-without-status",
         "epages",
         lambda app: broken.Rewrite(
-            app, body=broken.on_error(400, lambda b: {"message": b["message"]}), on=EPAGES_TOKEN
+            app, body=changes.on_error(400, lambda b: {"message": b["message"]}), on=EPAGES_TOKEN
         ),
         ("tokens.errors",),
     ),
     Bug(
         "epages-token-for-an-unknown-shop",
         "epages",
-        lambda app: broken.Rewrite(app, path=broken.any_shop("DemoShop"), on=EPAGES_TOKEN),
+        lambda app: broken.Rewrite(app, path=changes.any_shop("DemoShop"), on=EPAGES_TOKEN),
         ("tokens.errors",),
     ),
 ]

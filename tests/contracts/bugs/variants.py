@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.contracts import broken
+from tests.contracts import broken, changes
 
 from . import Bug
 from .ordering import LIST
@@ -33,14 +33,14 @@ def _dollars(body: dict[str, Any]) -> None:
 # -- consistency.repeat: a field no other check reads, changed on every other answer ----------
 
 
-def _recovery_status(pairs: broken.Pairs, body: Any) -> None:
+def _recovery_status(pairs: changes.Pairs, body: Any) -> None:
     for cart in body["data"][:1]:
         cart["recovery_status"] = (
             "email_sent" if cart["recovery_status"] == "not_attempted" else "not_attempted"
         )
 
 
-def _customer_on_small_pages(pairs: broken.Pairs, body: Any) -> None:
+def _customer_on_small_pages(pairs: changes.Pairs, body: Any) -> None:
     # Pages of fewer than 100 carts (those the walks of whole sets never ask for) lose the
     # first cart's customer: a stale cache.
     if any(k == "limit" and v.isdigit() and int(v) < 100 for k, v in pairs):
@@ -48,19 +48,19 @@ def _customer_on_small_pages(pairs: broken.Pairs, body: Any) -> None:
             cart["customer_id"] = None if cart["customer_id"] else "1"
 
 
-def _checkout_url(pairs: broken.Pairs, body: Any) -> None:
+def _checkout_url(pairs: changes.Pairs, body: Any) -> None:
     for cart in body["results"][:1]:
         cart["checkout_url"] = cart["checkout_url"].rstrip("/") + "-renewed/"
 
 
-def _expiry(pairs: broken.Pairs, body: Any) -> None:
+def _expiry(pairs: changes.Pairs, body: Any) -> None:
     for cart in body["data"][:1]:
         stamps = cart["meta"]["timestamps"]
         later = datetime.fromisoformat(stamps["expires_at"].replace("Z", "+00:00"))
         stamps["expires_at"] = (later + timedelta(seconds=1)).isoformat().replace("+00:00", "Z")
 
 
-def _pickup_token(pairs: broken.Pairs, body: Any) -> None:
+def _pickup_token(pairs: changes.Pairs, body: Any) -> None:
     for cart in body["items"][:1]:
         cart["pickupToken"] = (cart.get("pickupToken") or "") + "0"
 
@@ -69,7 +69,7 @@ def _changing(vendor: str, what: str, change: Any) -> Bug:
     return Bug(
         f"{vendor}-{what}-changes-between-identical-requests",
         vendor,
-        lambda app: broken.Rewrite(app, body=broken.every_other(change), on=LIST.get(vendor)),
+        lambda app: broken.Rewrite(app, body=changes.every_other(change), on=LIST.get(vendor)),
         ("consistency.repeat",),
     )
 
@@ -78,7 +78,7 @@ BUGS = [
     Bug(
         "shopimind-projection-ignored",
         "shopimind",
-        lambda app: broken.Rewrite(app, query=broken.drop("fields")),
+        lambda app: broken.Rewrite(app, query=changes.drop("fields")),
         ("projection.fields",),
     ),
     _changing("stateset", "recovery-status", _recovery_status),
@@ -89,25 +89,25 @@ BUGS = [
     Bug(
         "stateset-summary-disagrees",
         "stateset",
-        lambda app: broken.Rewrite(app, body=broken.on_envelope(_inflate_abandoned_value)),
+        lambda app: broken.Rewrite(app, body=changes.on_envelope(_inflate_abandoned_value)),
         ("consistency.summary",),
     ),
     Bug(
         "elasticpath-include-ignored",
         "elasticpath",
-        lambda app: broken.Rewrite(app, query=broken.drop("include")),
+        lambda app: broken.Rewrite(app, query=changes.drop("include")),
         ("consistency.include",),
     ),
     Bug(
         "elasticpath-linked-discount-not-included",
         "elasticpath",
-        lambda app: broken.Rewrite(app, body=broken.on_envelope(_drop_one_included_discount)),
+        lambda app: broken.Rewrite(app, body=changes.on_envelope(_drop_one_included_discount)),
         ("consistency.include",),
     ),
     Bug(
         "epages-locale-converts-amounts",
         "epages",
-        lambda app: broken.Rewrite(app, body=broken.on_query(("locale", "en_US"), _dollars)),
+        lambda app: broken.Rewrite(app, body=changes.on_query(("locale", "en_US"), _dollars)),
         ("consistency.locale",),
     ),
 ]
