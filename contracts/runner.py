@@ -74,7 +74,9 @@ def check(
             it ends (progress displays).
 
     Returns:
-        The :class:`Report`; ``report.ok`` is true when no check failed.
+        The :class:`Report`; ``report.ok`` is true when no check failed, and
+        ``report.coverage`` says what of the documented list the run exercised. A
+        :class:`~contracts.Baseline` can then mark accepted failures known (``apply``).
 
     Raises:
         ConfigError: unknown vendor or group, no or a malformed target, missing credential,

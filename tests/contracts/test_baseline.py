@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -40,11 +41,24 @@ def test_record_rerun_green_then_only_a_new_bug_fails(server: str, tmp_path: Pat
     assert TOKEN not in text and "testserver" not in text and server not in text
     assert not re.search(r"\d{4}-\d\d-\d\d", text), "a date in the baseline"
     # Rerun: the same bug is known, so the run is green.
-    again = _check(f"{server}/broken/stateset", "--baseline", str(baseline), "--json", str(report))
+    junit = tmp_path / "junit.xml"
+    again = _check(
+        f"{server}/broken/stateset",
+        "--baseline",
+        str(baseline),
+        "--json",
+        str(report),
+        "--junit-xml",
+        str(junit),
+    )
     assert again.exit_code == 0, again.output
     assert "Known failures" in again.output and "filters.status" in again.output
     data = json.loads(report.read_text())
     assert data["ok"] and data["summary"]["known"] >= 1 and not data["stale"]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0"
+    case = suite.find("testcase[@name='filters.status']/skipped")
+    assert case is not None and case.get("message", "").startswith("known failure (baseline)")
     # A new bug beside the known one (`channel` ignored too): only the new one fails.
     new = _check(
         f"{server}/broken-twice/stateset", "--baseline", str(baseline), "--json", str(report)
