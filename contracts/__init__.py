@@ -12,13 +12,15 @@ conformance, the grants a client takes, narrower tokens, refusals and customer l
 
 from __future__ import annotations
 
+from .baseline import Baseline
 from .errors import ConfigError
 from .report import CheckResult, Failure, Outcome, Report
-from .runner import GROUPS, check
+from .runner import GROUPS, check, plan
 from .target import Credentials, Target
 
 __all__ = [
     "GROUPS",
+    "Baseline",
     "CheckResult",
     "ConfigError",
     "Credentials",
@@ -27,4 +29,5 @@ __all__ = [
     "Report",
     "Target",
     "check",
+    "plan",
 ]

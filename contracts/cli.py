@@ -1,11 +1,14 @@
 """``cartkit check``: the command line of the contract kit (plugged into ``cartkit`` by entry point).
 
-Exit status: 0 every check passed (or was skipped with a reason), 1 the server broke its
-contract, 2 a usage or configuration error (unknown vendor, unreachable URL, missing credential).
+Exit status: 0 every check passed (or was skipped with a reason, or failed only as the
+``--baseline`` accepts), 1 the server broke its contract (or covered less than
+``--coverage-min``), 2 a usage or configuration error (unknown vendor, unreachable URL, missing
+credential, unreadable baseline).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import click
@@ -13,6 +16,7 @@ from rich.console import Console
 
 from specs.cli import VENDOR
 
+from .baseline import Baseline
 from .errors import ConfigError
 from .reading import DEFAULT_MAX_BODY_MB
 from .report import CheckResult, Outcome
@@ -135,6 +139,27 @@ def _choices(values: tuple[str, ...]) -> list[str]:
 @click.option(
     "--json", "json_path", type=click.Path(dir_okay=False), help="Write a JSON report here."
 )
+@click.option(
+    "--coverage-min",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Fail (exit 1) when the documented parameters sent or the documented statuses seen "
+    "fall below PERCENT.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Accepted failures (a file --baseline-update wrote): reported as known, not failed; "
+    "entries whose check now passes are reported as stale.",
+)
+@click.option(
+    "--baseline-update",
+    is_flag=True,
+    help="Write this run's failures into the --baseline file (this vendor's entries for the "
+    "checks that ran are replaced) and exit 0.",
+)
 def check(
     vendor: str,
     base_url: str,
@@ -158,6 +183,9 @@ def check(
     max_body_mb: float,
     junit_xml: str | None,
     json_path: str | None,
+    coverage_min: float | None,
+    baseline_path: str | None,
+    baseline_update: bool,
 ) -> None:
     """Check the server at --url against VENDOR's list-carts contract.
 
@@ -168,7 +196,14 @@ def check(
     """
     console = Console(stderr=False)
     progress = _Progress(console)
+    if baseline_update and not baseline_path:
+        raise _ConfigProblem("--baseline-update needs --baseline FILE: the file to write")
     try:
+        baseline = (
+            Baseline.load(baseline_path)
+            if baseline_path and (not baseline_update or Path(baseline_path).exists())
+            else None
+        )
         with progress:
             report = run_check(
                 vendor,
@@ -197,6 +232,8 @@ def check(
             )
     except ConfigError as exc:
         raise _ConfigProblem(str(exc)) from None
+    if baseline is not None:
+        baseline.apply(report)
     report.print(console)
     if junit_xml:
         report.write_junit(junit_xml)
@@ -204,7 +241,17 @@ def check(
     if json_path:
         report.write_json(json_path)
         console.print(f"JSON report: {json_path}")
-    raise SystemExit(report.exit_code)
+    if baseline_update:
+        assert baseline_path is not None
+        recorded = Baseline.recorded(report, baseline)
+        recorded.save(baseline_path)
+        mine = sum(e.vendor == report.vendor for e in recorded.entries)
+        console.print(f"Baseline: {mine} accepted failure(s) of {report.vendor} in {baseline_path}")
+        raise SystemExit(0)
+    short = report.coverage_below(coverage_min) if coverage_min is not None else []
+    for line in short:
+        console.print(f"[bold red]Coverage below --coverage-min[/]: {line}", highlight=False)
+    raise SystemExit(report.exit_code or (1 if short else 0))
 
 
 class _Progress:
@@ -214,6 +261,7 @@ class _Progress:
         Outcome.PASSED: "[green]PASS[/]",
         Outcome.FAILED: "[bold red]FAIL[/]",
         Outcome.SKIPPED: "[yellow]SKIP[/]",
+        Outcome.KNOWN: "[magenta]KNOWN[/]",
     }
 
     def __init__(self, console: Console) -> None:

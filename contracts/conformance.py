@@ -21,14 +21,16 @@ from typing import Any
 
 import httpx
 import schemathesis
+import schemathesis.specs.openapi.checks  # registers the built-in checks in CHECKS
+from schemathesis.checks import CHECKS
 from schemathesis.engine import events, from_schema
 
 from .reading import Breaker, bound
 from .report import CheckResult, Failure, redact
-from .spec import Contract, TokenDocument
+from .spec import Contract, Operation, TokenDocument
 from .target import Target
 
-__all__ = ["NOT_APPLICABLE", "TOKENS_NOT_APPLICABLE", "run"]
+__all__ = ["NOT_APPLICABLE", "TOKENS_NOT_APPLICABLE", "planned", "run"]
 
 NOT_APPLICABLE: dict[str, str] = {
     "ignored_auth": (
@@ -52,6 +54,40 @@ TOKENS_NOT_APPLICABLE: dict[str, str] = {
 }
 """The same for a token document: its operations mint credentials, no resource is kept."""
 
+
+def planned(document: Contract | TokenDocument) -> dict[str, str | None]:
+    """Every check a run of *document* reports, by name: ``None`` where the check judges this
+    document, else the reason it cannot (the run reports it skipped with that reason).
+
+    Besides the checks no read-only API can use, a document may leave a check nothing to judge:
+    ``missing_required_header`` needs a required header (a credential sent in one counts), and
+    ``response_headers_conformance`` a documented response header.
+    """
+    operations: list[Operation] = (
+        list(document.operations.values()) if isinstance(document, TokenDocument) else [document]
+    )
+    not_applicable = (
+        TOKENS_NOT_APPLICABLE if isinstance(document, TokenDocument) else NOT_APPLICABLE
+    )
+    out: dict[str, str | None] = {}
+    for check in CHECKS.get_all():
+        name = check.__name__
+        out[name] = not_applicable.get(name)
+    if not any(
+        op.secured or any(p["in"] == "header" and p.get("required") for p in op.parameters.values())
+        for op in operations
+    ):
+        out["missing_required_header"] = "the document requires no header and no credential"
+    if not any(
+        (op.response(int(status)) or {}).get("headers")
+        for op in operations
+        for status in op.operation.get("responses", {})
+        if status.isdigit()
+    ):
+        out["response_headers_conformance"] = "the document declares no response header"
+    return out
+
+
 # Schemathesis's own default for `positive_data_acceptance`, which the token run widens.
 _POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 # ... and for `negative_data_rejection`, which an authorization endpoint's redirect widens.
@@ -74,6 +110,17 @@ _EXPECTED = {
 _MAX_FAILURES_PER_CHECK = 5
 
 Progress = Callable[[int], None]
+Shape = Callable[[str, str], str]
+Observe = Callable[[str, str, dict[str, str], int, bytes, str], None]
+
+
+def _observe(observe: Observe, interaction: Any) -> None:
+    request, response = interaction.request, interaction.response
+    if response is None:
+        return
+    media = (response.headers.get("content-type") or [""])[0].split(";")[0].strip()
+    headers = {name: values[0] for name, values in request.headers.items() if values}
+    observe(request.method, request.uri, headers, response.status_code, response.content, media)
 
 
 def run(
@@ -84,6 +131,8 @@ def run(
     seed: int | None,
     opaque: Sequence[str] = (),
     progress: Progress | None = None,
+    shape: Shape | None = None,
+    observe: Observe | None = None,
 ) -> list[CheckResult]:
     """Run Schemathesis against *target*; one :class:`CheckResult` per built-in check.
 
@@ -94,12 +143,14 @@ def run(
         seed: Hypothesis seed (``None``: a fixed derandomized one).
         opaque: query parameters whose values only the server can mint (never generated).
         progress: called with the number of requests made so far.
+        shape: ``(method, url) -> shape`` of a failing request (see :class:`Failure`).
+        observe: told of every request and answer (``Coverage.observe``).
     """
     started = time.monotonic()
     document = document or target.contract
     tokens = isinstance(document, TokenDocument)
     prefix = "tokens.conformance" if tokens else "conformance"
-    not_applicable = TOKENS_NOT_APPLICABLE if tokens else NOT_APPLICABLE
+    applicable = planned(document)
     schema = _schema(target, document, max_examples=max_examples, seed=seed)
     if target.probe_error is not None:
         # Schemathesis's own first requests (its capability probes) read without a limit: a
@@ -135,6 +186,9 @@ def run(
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
             requests += len(recorder.interactions)
+            if observe is not None:
+                for exchanged in recorder.interactions.values():
+                    _observe(observe, exchanged)
             for case_id, checks in recorder.checks.items():
                 for node in checks:
                     nodes[node.name] = nodes.get(node.name, 0) + 1
@@ -149,7 +203,15 @@ def run(
                     interaction = recorder.interactions.get(case_id)
                     response = interaction.response if interaction is not None else None
                     sample = node.failure_info.code_sample
-                    found.append(_failure(prefix, node.name, failure, response, sample, target))
+                    request = interaction.request if interaction is not None else None
+                    where = (
+                        shape(request.method, request.uri)
+                        if shape is not None and request is not None
+                        else None
+                    )
+                    found.append(
+                        _failure(prefix, node.name, failure, response, sample, target, where)
+                    )
             if progress is not None:
                 progress(requests)
         elif isinstance(event, events.NonFatalError | events.FatalError):
@@ -160,10 +222,10 @@ def run(
                 errors.append(error)
     elapsed = time.monotonic() - started
     results = []
-    for name in sorted(set(nodes) | set(not_applicable)):
+    for name in sorted(set(nodes) | set(applicable)):
         result = CheckResult(f"{prefix}.{name}", examples=nodes.get(name, 0))
-        if name in not_applicable:
-            result.skip_reason = not_applicable[name]
+        if reason := applicable.get(name):
+            result.skip_reason = reason
             result.examples = 0
         else:
             result.failures = failures.get(name, [])
@@ -228,7 +290,7 @@ def _list_config(target: Target, contract: Contract) -> dict[str, Any]:
             pinned[f"header.{name}"] = value  # a shopper token the user chose
     config: dict[str, Any] = {
         "headers": headers,
-        "checks": {name: {"enabled": False} for name in NOT_APPLICABLE},
+        "checks": {name: {"enabled": False} for name, why in planned(contract).items() if why},
     }
     if pinned:
         config["parameters"] = pinned
@@ -241,7 +303,7 @@ def _token_config(target: Target, document: TokenDocument) -> dict[str, Any]:
     made-up credential not counted against a valid request."""
     config: dict[str, Any] = {
         "checks": {
-            **{name: {"enabled": False} for name in TOKENS_NOT_APPLICABLE},
+            **{name: {"enabled": False} for name, why in planned(document).items() if why},
             # A schema-valid token request carries a made-up code, client or e-mail, which the
             # server rightly refuses with 400 (RFC 6749 §5.2 `invalid_grant`) as well as 401:
             # the rule Schemathesis applies itself to an operation a schema names as its
@@ -285,7 +347,13 @@ def _rate(per_second: float) -> str:
 
 
 def _failure(
-    prefix: str, check: str, failure: Any, response: Any, code_sample: str, target: Target
+    prefix: str,
+    check: str,
+    failure: Any,
+    response: Any,
+    code_sample: str,
+    target: Target,
+    shape: str | None,
 ) -> Failure:
     message = failure.message or ""
     expected = _field(message, ("Expected:", "Documented:")) or _EXPECTED.get(check, "no failure")
@@ -304,6 +372,7 @@ def _failure(
         received=redact(received, secrets, placeholders),
         curl=redact(code_sample, secrets, placeholders),
         code=getattr(failure, "code", None),
+        shape=shape,
     )
 
 

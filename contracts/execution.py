@@ -9,23 +9,47 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
-from .paging import Session, Skip, Violation
+from .paging import PagingViolation, Session, Skip, Violation
 from .report import CheckResult, Failure, curl, redact
 
-__all__ = ["Body", "run_property"]
+__all__ = ["Body", "NotApplicable", "run_property"]
 
 Body = Callable[[st.DataObject], None]
 
 
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    """A planned check the vendor's documents give nothing to judge (no summary, no projection):
+    reported skipped with the reason, never run. A plan lists it, so a report still names it."""
+
+    name: str
+    reason: str
+
+    def __call__(self) -> CheckResult:
+        return CheckResult(self.name, skip_reason=self.reason)
+
+
 def run_property(
-    session: Session, name: str, body: Body, *, examples: int, seed: int | None
+    session: Session,
+    name: str,
+    body: Body,
+    *,
+    examples: int,
+    seed: int | None,
+    judges_pages: bool = False,
 ) -> CheckResult:
-    """Run *body* as a Hypothesis property for at most *examples* examples."""
+    """Run *body* as a Hypothesis property for at most *examples* examples.
+
+    Pages that are themselves incoherent (a :class:`PagingViolation`) fail the check only if
+    it *judges_pages* (the pagination checks); any other check could not judge what it is
+    for, so it is skipped, naming the check that reports them.
+    """
     target = session.target
     result = CheckResult(name)
     before, started = target.requests, time.monotonic()
@@ -54,7 +78,7 @@ def run_property(
     except Skip as skip:
         result.skip_reason = skip.reason
     except Violation as violation:
-        result.failures.append(_failure(session, name, violation))
+        _record(result, session, violation, judges_pages)
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
@@ -62,11 +86,20 @@ def run_property(
         if isinstance(found, Skip):
             result.skip_reason = found.reason
         else:
-            result.failures.append(_failure(session, name, found))
+            _record(result, session, found, judges_pages)
     result.requests = target.requests - before
     result.examples = count
     result.duration = time.monotonic() - started
     return result
+
+
+def _record(result: CheckResult, session: Session, exc: BaseException, judges_pages: bool) -> None:
+    if isinstance(exc, PagingViolation) and not judges_pages:
+        result.skip_reason = (
+            f"the pages could not be walked: {exc.title.lower()} (pagination.walk reports it)"
+        )
+    else:
+        result.failures.append(_failure(session, result.name, exc))
 
 
 def _failure(session: Session, name: str, exc: BaseException) -> Failure:
@@ -89,6 +122,7 @@ def _failure(session: Session, name: str, exc: BaseException) -> Failure:
             if request is not None
             else None
         ),
+        shape=session.shape(request.method, str(request.url)) if request is not None else None,
     )
 
 

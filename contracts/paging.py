@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
@@ -19,7 +20,10 @@ from .reading import GaveUp, json_body
 from .target import Target
 from .vendors import Cart, Oracle, Page
 
-__all__ = ["Session", "Skip", "Violation", "Walk"]
+if TYPE_CHECKING:
+    from .coverage import Coverage
+
+__all__ = ["PagingViolation", "Session", "Skip", "Violation", "Walk"]
 
 
 class Violation(AssertionError):
@@ -33,6 +37,12 @@ class Violation(AssertionError):
         self.expected = expected
         self.received = received
         self.request = request
+
+
+class PagingViolation(Violation):
+    """The pages themselves broke the contract (a cart twice, totals that disagree, a link that
+    leads nowhere): the pagination checks report it; a check that only walked the pages to judge
+    something else is skipped instead, naming them."""
 
 
 class Skip(Exception):
@@ -95,6 +105,7 @@ class Session:
         self.max_pages = max_pages
         self.last_request: httpx.Request | None = None
         self._universe: Walk | None = None
+        self.coverage: Coverage | None = None  # told of every answer, when the run counts
 
     # -- requests --------------------------------------------------------------------------
 
@@ -120,7 +131,39 @@ class Session:
                 request_of(exc, request),
             ) from None
         self.last_request = response.request
+        if self.coverage is not None:
+            sent = response.request
+            self.coverage.observe(
+                sent.method,
+                str(sent.url),
+                sent.headers,
+                response.status_code,
+                response.content,
+                response.headers.get("content-type", "").split(";")[0].strip(),
+            )
         return response
+
+    def shape(self, method: str, url: str) -> str:
+        """The shape of a request to *url*: method, the documented path it matches (path
+        parameters as named in the spec), and the names of its non-paging query parameters."""
+        target = self.target
+        parts = urlsplit(url)
+        base = urlsplit(target.base_url).path
+        path = parts.path[len(base) :] if parts.path.startswith(base) else parts.path
+        routes = [target.contract.route]
+        if target.tokens is not None:
+            routes += [route for route, _ in target.tokens.operations]
+        for route in routes:
+            pattern = "".join(
+                "[^/]+" if piece.startswith("{") else re.escape(piece)
+                for piece in re.split(r"(\{[^}]+\})", route)
+            )
+            if re.fullmatch(pattern, path):
+                path = route
+                break
+        paging = {*self.oracle.page_params(1, 1), *self.oracle.opaque}
+        names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)} - paging)
+        return f"{method.upper()} {path}" + (f"?{'&'.join(names)}" if names else "")
 
     def page(
         self,
@@ -146,7 +189,7 @@ class Session:
             )
         page = self.read(response, size, index)
         if envelope and page.problems:
-            raise Violation(
+            raise PagingViolation(
                 "Inconsistent list envelope",
                 "pagination fields that agree with each other",
                 "; ".join(page.problems),
@@ -204,18 +247,19 @@ class Session:
                 self._check_back(walk, page, sent, index - start)
             walk.pages.append((page, sent))
             following = oracle.follow(page, size, index)
+            self._walked(index, following is None)
             if following is None:
                 self._check_end(params, size, index, page)
                 break
             if not page.carts:
-                raise Violation(
+                raise PagingViolation(
                     "More pages announced after an empty page",
                     "no next page/has-more after an empty page",
                     f"an empty page {index + 1} that announces more",
                     sent,
                 )
             if size and len(page.carts) < size and oracle.paging != "cursor":
-                raise Violation(
+                raise PagingViolation(
                     "Short page before the end",
                     f"{size} carts on every page but the last",
                     f"{len(page.carts)} carts on page {index + 1}, which announces more",
@@ -239,7 +283,7 @@ class Session:
         seen: dict[Any, int],
     ) -> None:
         if size is not None and len(page.carts) > size:
-            raise Violation(
+            raise PagingViolation(
                 "Page larger than requested",
                 f"at most {size} carts",
                 f"{len(page.carts)} carts on page {index + 1}",
@@ -248,7 +292,7 @@ class Session:
         for cart in page.carts:
             key = self.oracle.cart_id(cart)
             if key in seen:
-                raise Violation(
+                raise PagingViolation(
                     "Cart repeated across pages",
                     f"cart {key!r} exactly once",
                     f"cart {key!r} on page {seen[key] + 1} and again on page {index + 1}",
@@ -256,7 +300,7 @@ class Session:
                 )
             seen[key] = index
         if walk.pages and page.total != walk.total:
-            raise Violation(
+            raise PagingViolation(
                 "Total changed between pages",
                 f"the same total on every page ({walk.total})",
                 f"{page.total} on page {index + 1}",
@@ -266,7 +310,7 @@ class Session:
     def _check_back(self, walk: Walk, page: Page, sent: httpx.Request, index: int) -> None:
         """Cursor pages link back: none on the first page; the second's leads to the first."""
         if index == 0 and page.previous_url is not None:
-            raise Violation(
+            raise PagingViolation(
                 "Previous link on the first page",
                 "no previous link on the first page",
                 page.previous_url,
@@ -275,7 +319,7 @@ class Session:
         if index == 0:
             return
         if page.previous_url is None:
-            raise Violation(
+            raise PagingViolation(
                 "No previous link after the first page",
                 f"a previous link on page {index + 1}",
                 "null",
@@ -286,12 +330,21 @@ class Session:
             ident = self.oracle.cart_id
             expected = [ident(c) for c in walk.pages[0][0].carts]
             if [ident(c) for c in back.carts] != expected:
-                raise Violation(
+                raise PagingViolation(
                     "Previous link does not lead back",
                     f"page 1 again ({expected[:3]}...)",
                     f"{[ident(c) for c in back.carts][:3]}...",
                     response.request,
                 )
+
+    def _walked(self, index: int, last: bool) -> None:
+        if self.coverage is not None:
+            if index == 0:
+                self.coverage.walked("first")
+            if last:
+                self.coverage.walked("last")
+            elif index > 0:
+                self.coverage.walked("middle")
 
     def _check_end(
         self, params: Mapping[str, Any], size: int | None, index: int, last: Page
@@ -301,8 +354,10 @@ class Session:
         after, response = self.page(
             {**params, **self.oracle.page_params(size, index + 1)}, size, index + 1
         )
+        if self.coverage is not None:
+            self.coverage.walked("past the end")
         if after.carts:
-            raise Violation(
+            raise PagingViolation(
                 "Has-more/next says the last page, but carts follow",
                 f"no carts after page {index + 1}, which the server flags as the last",
                 f"{len(after.carts)} carts on page {index + 2}",
@@ -316,7 +371,7 @@ class Session:
             first = len(pages[0][0].carts)
             for number, (page, sent) in enumerate(pages[1:-1], 2):
                 if len(page.carts) != first:
-                    raise Violation(
+                    raise PagingViolation(
                         "Uneven page sizes",
                         f"{first} carts on every page but the last (as on page 1)",
                         f"{len(page.carts)} carts on page {number}",
@@ -326,7 +381,7 @@ class Session:
         if total is None:
             return
         if not walk.truncated and walk.start == 0 and len(carts) != total:
-            raise Violation(
+            raise PagingViolation(
                 "Pages and total disagree",
                 f"{total} carts over all pages (the envelope's total)",
                 f"{len(carts)} distinct carts over {len(pages)} page(s)",
@@ -336,7 +391,7 @@ class Session:
         for number, (page, sent) in enumerate(pages, 1):
             offset += len(page.carts)
             if page.more is not None and page.more != (offset < total):
-                raise Violation(
+                raise PagingViolation(
                     "Has-more flag wrong",
                     f"has-more {offset < total} on page {number} ({offset} of {total} carts seen)",
                     f"has-more {page.more}",

@@ -9,17 +9,18 @@ run stays within its request budget. A check ends passed, failed (with the first
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from hypothesis import strategies as st
 
-from .execution import Body, run_property
+from .execution import Body, NotApplicable, run_property
 from .ordering import check_order
 from .paging import Session, Skip, Violation, snippet
 from .refusals import both_shopper_tokens, envelope, not_acceptable, refused, unknown_shop
-from .report import CheckResult
+from .report import CheckResult, Outcome
 from .variants import included, rendition, shopper_scope
 from .vendors import Cart, Filter, Include, Order
 
@@ -38,26 +39,46 @@ class SemanticChecks:
     def plan(self) -> Iterator[tuple[str, Callable[[], CheckResult]]]:
         """``(check name, run it)`` for every semantic check of the vendor, in report order."""
         few = max(2, self.max_examples // 5)
+        oracle = self.oracle
         yield "pagination.walk", lambda: self._run("pagination.walk", self._walk, few)
-        yield (
+        yield self._where(
             "pagination.page_size",
+            oracle.default_size is not None,
+            "the vendor documents no default page size",
             lambda: self._run("pagination.page_size", self._page_size, few),
         )
-        yield "pagination.size_bounds", lambda: self._run("pagination.size_bounds", self._bounds, 1)
+        yield self._where(
+            "pagination.size_bounds",
+            bool(self._probes()),
+            "the vendor documents no page-size parameter"
+            if oracle.size_param is None
+            else f"{oracle.size_param!r} has no documented bounds",
+            lambda: self._run("pagination.size_bounds", self._bounds, 1),
+        )
         for flt in self.oracle.filters():
             name = f"filters.{flt.name}"
             yield name, functools.partial(self._run, name, self._filter(flt), few)
         if len(self.oracle.filters()) > 1:
-            yield "filters.combined", lambda: self._run("filters.combined", self._combined, few)
+            yield "filters.combined", functools.partial(self._combined, few)
         for order in self.oracle.orders():
             name = f"ordering.{order.name.split(' ', 1)[0]}"
             yield name, functools.partial(self._run, name, self._order(order), few)
-        yield "projection.fields", lambda: self._run("projection.fields", self._projection, few)
+        yield self._where(
+            "projection.fields",
+            oracle.projection() is not None,
+            f"{oracle.vendor} documents no field projection",
+            lambda: self._run("projection.fields", self._projection, few),
+        )
         yield "auth.missing", lambda: self._run("auth.missing", self._auth_missing, 1)
         yield "auth.malformed", lambda: self._run("auth.malformed", self._auth_malformed, 1)
         yield from self._shopper_and_refusal_checks()
         yield "consistency.repeat", lambda: self._run("consistency.repeat", self._repeat, few)
-        yield "consistency.summary", lambda: self._run("consistency.summary", self._summary, few)
+        yield self._where(
+            "consistency.summary",
+            oracle.summary_problems({}, []) is not None,
+            f"{oracle.vendor} returns no summary",
+            lambda: self._run("consistency.summary", self._summary, few),
+        )
         if includes := self.oracle.includes():
             name = "consistency.include"
             yield name, functools.partial(self._run, name, self._include(includes), 2)
@@ -82,8 +103,22 @@ class SemanticChecks:
             body: Body = functools.partial(_once, check, session)
             yield name, functools.partial(self._run, name, body, 1)
 
+    @staticmethod
+    def _where(
+        name: str, applies: bool, reason: str, run: Callable[[], CheckResult]
+    ) -> tuple[str, Callable[[], CheckResult]]:
+        """*name* run by *run* where the vendor documents what it checks, else not applicable."""
+        return name, run if applies else NotApplicable(name, reason)
+
     def _run(self, name: str, body: Body, examples: int) -> CheckResult:
-        return run_property(self.session, name, body, examples=examples, seed=self.seed)
+        return run_property(
+            self.session,
+            name,
+            body,
+            examples=examples,
+            seed=self.seed,
+            judges_pages=name.startswith("pagination."),
+        )
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -126,8 +161,7 @@ class SemanticChecks:
 
     def _page_size(self, data: st.DataObject) -> None:
         default = self.oracle.default_size
-        if default is None:
-            raise Skip("the vendor documents no default page size")
+        assert default is not None  # planned only then
         page, response = self.session.page(self.oracle.page_params(None, 0), None, 0, envelope=True)
         total = page.total if page.total is not None else len(self._sample())
         if len(page.carts) != min(default, total):
@@ -150,16 +184,23 @@ class SemanticChecks:
                 response.request,
             )
 
-    def _bounds(self, data: st.DataObject) -> None:
+    def _probes(self) -> list[int]:
+        """Page sizes just outside the documented bounds (none without a page-size parameter)."""
         name = self.oracle.size_param
         if name is None:
-            raise Skip("the vendor documents no page-size parameter")
+            return []
         low, high = self.oracle.contract.bounds(name)
-        probes = [v for v in ((low - 1) if low is not None else None, (high + 1) if high else None)]
-        probes = [v for v in probes if v is not None]
-        if not probes:
-            raise Skip(f"{name!r} has no documented bounds")
-        for value in probes:
+        return [
+            v
+            for v in ((low - 1) if low is not None else None, (high + 1) if high else None)
+            if v is not None
+        ]
+
+    def _bounds(self, data: st.DataObject) -> None:
+        name = self.oracle.size_param
+        assert name is not None  # planned only then
+        low, high = self.oracle.contract.bounds(name)
+        for value in self._probes():
             response = self.session.fetch({name: value})
             if response.status_code != 400:
                 raise Violation(
@@ -179,7 +220,28 @@ class SemanticChecks:
 
         return body
 
-    def _combined(self, data: st.DataObject) -> None:
+    def _combined(self, examples: int) -> CheckResult:
+        """Every pair of filters once, then drawn pairs and triples (*examples* in all).
+
+        A server may apply each filter alone and still drop one beside another, so every pair
+        is tried first, each with values drawn from the returned carts.
+        """
+        name = "filters.combined"
+        swept = self._run(name, self._every_pair, 1)
+        if swept.outcome is not Outcome.PASSED or examples < 2:
+            return swept
+        drawn = self._run(name, self._drawn_filters, examples - 1)
+        drawn.requests += swept.requests
+        drawn.examples += swept.examples
+        drawn.duration += swept.duration
+        return drawn
+
+    def _every_pair(self, data: st.DataObject) -> None:
+        pairs = itertools.combinations(self.oracle.filters(), 2)
+        if not sum(self._together(data, pair) for pair in pairs):
+            raise Skip("no two filters have values to combine in the returned carts")
+
+    def _drawn_filters(self, data: st.DataObject) -> None:
         chosen = data.draw(
             st.lists(
                 st.sampled_from(self.oracle.filters()),
@@ -189,13 +251,25 @@ class SemanticChecks:
             ),
             label="filters",
         )
+        self._together(data, tuple(chosen))
+
+    def _together(self, data: st.DataObject, chosen: tuple[Filter, ...]) -> bool:
+        """Apply *chosen* filters at once; ``False`` when they cannot be (no value to filter
+        on in the returned carts, or the vendor cannot AND them)."""
         drawn, parts = [], []
         for flt in chosen:
-            value, extra = self._draw_filter(data, flt)
-            parts.append(extra)
+            values = flt.values(self._sample())
+            if values is None:
+                return False
+            value = data.draw(values, label=flt.name)
+            parts.append(flt.params(value))
             drawn.append((flt, value))
-        params = self.oracle.combine(parts)
+        try:
+            params = self.oracle.combine(parts)
+        except ValueError:
+            return False
         self._filtered(data, params, drawn)
+        return True
 
     def _filtered(
         self, data: st.DataObject, params: dict[str, Any], drawn: list[tuple[Filter, Any]]
@@ -266,8 +340,7 @@ class SemanticChecks:
 
     def _projection(self, data: st.DataObject) -> None:
         project = self.oracle.projection()
-        if project is None:
-            raise Skip(f"{self.oracle.vendor} documents no field projection")
+        assert project is not None  # planned only then
         always, opt_in = self.oracle.projectable()
         fields = data.draw(st.lists(st.sampled_from(always + opt_in), min_size=1, unique=True))
         page, response = self.session.page(project(fields), None, 0)
@@ -328,8 +401,6 @@ class SemanticChecks:
         return body
 
     def _summary(self, data: st.DataObject) -> None:
-        if self.oracle.summary_problems({}, []) is None:
-            raise Skip(f"{self.oracle.vendor} returns no summary")
         params: dict[str, Any] = {}
         if data.draw(st.booleans(), label="filtered"):
             flt = data.draw(st.sampled_from(self.oracle.filters()), label="filter")

@@ -65,6 +65,7 @@ class Outcome(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    KNOWN = "known"  # failed only as a baseline lists (see contracts.baseline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,10 @@ class Failure:
     received: str
     curl: str | None = None
     code: str | None = None  # Schemathesis failure code (ST108, ...) for conformance checks
+    # The request's shape: method, documented path and parameter names, no value (so never a
+    # secret, a date or a drawn input), e.g. "GET /v1/carts?status". With the check and the
+    # vendor, it is the failure's key in a baseline.
+    shape: str | None = None
 
     def render(self) -> str:
         """Plain text, in Schemathesis's "Received / Expected" shape."""
@@ -104,6 +109,7 @@ class CheckResult:
     skip_reason: str | None = None
     examples: int = 0  # Hypothesis examples or Schemathesis cases that exercised the check
     duration: float = 0.0
+    known: list[Failure] = field(default_factory=list)  # failures a baseline accepts
 
     @property
     def group(self) -> str:
@@ -112,9 +118,12 @@ class CheckResult:
 
     @property
     def outcome(self) -> Outcome:
-        """Failed if any failure, else skipped if it could not run, else passed."""
+        """Failed if any (new) failure, else known if a baseline accepts its failures, else
+        skipped if it could not run, else passed."""
         if self.failures:
             return Outcome.FAILED
+        if self.known:
+            return Outcome.KNOWN
         if self.skip_reason is not None:
             return Outcome.SKIPPED
         return Outcome.PASSED
@@ -129,6 +138,10 @@ class Report:
     seed: int | None
     results: list[CheckResult] = field(default_factory=list)
     duration: float = 0.0
+    # Baseline entries whose check ran and found nothing (see contracts.baseline): prunable.
+    stale: list[dict[str, Any]] = field(default_factory=list)
+    # What the run exercised of the documented surface (contracts.coverage): None if not counted.
+    coverage: dict[str, Any] | None = None
 
     def __getitem__(self, name: str) -> CheckResult:
         for result in self.results:
@@ -144,6 +157,11 @@ class Report:
     def failures(self) -> list[Failure]:
         """Every failure of every check, in check order."""
         return [failure for result in self.results for failure in result.failures]
+
+    @property
+    def known(self) -> list[Failure]:
+        """The failures a baseline accepts, in check order."""
+        return [failure for result in self.results for failure in result.known]
 
     @property
     def failed(self) -> list[str]:
@@ -174,11 +192,18 @@ class Report:
         table.add_column("Requests", justify="right")
         table.add_column("Result")
         table.add_column("Details", overflow="fold")
-        styles = {Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.SKIPPED: "yellow"}
+        styles = {
+            Outcome.PASSED: "green",
+            Outcome.FAILED: "bold red",
+            Outcome.SKIPPED: "yellow",
+            Outcome.KNOWN: "magenta",
+        }
         for result in self.results:
             outcome = result.outcome
             if outcome is Outcome.FAILED:
                 details = f"{len(result.failures)} failure(s)"
+            elif outcome is Outcome.KNOWN:
+                details = f"{len(result.known)} known failure(s), in the baseline"
             elif outcome is Outcome.SKIPPED:
                 details = printable(result.skip_reason or "")
             else:
@@ -190,9 +215,12 @@ class Report:
                 escape(details),
             )
         passed, failed = self.count(Outcome.PASSED), self.count(Outcome.FAILED)
+        known = self.count(Outcome.KNOWN)
         table.caption = (
-            f"{passed} passed, {failed} failed, {self.count(Outcome.SKIPPED)} skipped; "
-            f"{self.requests} requests in {self.duration:.1f}s"
+            f"{passed} passed, {failed} failed, {self.count(Outcome.SKIPPED)} skipped"
+            + (f", {known} known" if known else "")
+            + (f", {len(self.stale)} stale baseline entries" if self.stale else "")
+            + f"; {self.requests} requests in {self.duration:.1f}s"
             + (f"; seed {self.seed}" if self.seed is not None else "")
         )
         return table
@@ -213,7 +241,84 @@ class Report:
             code = f" {failure.code}" if failure.code else ""
             title = f"{number}. {failure.check}{code}: {failure.title}"
             console.print(Panel(Group(*parts), title=escape(title), title_align="left"))
+        if self.known:
+            console.print("[magenta]Known failures (in the baseline, not failed):[/]")
+            for failure in self.known:
+                console.print(
+                    f"  {escape(failure.check)}: {escape(failure.title)} "
+                    f"({escape(failure.shape or '')})",
+                    highlight=False,
+                )
+        if self.stale:
+            console.print("[yellow]Stale baseline entries (their check passed; prune them):[/]")
+            for entry in self.stale:
+                console.print(
+                    f"  {escape(entry['check'])}: {escape(entry['title'])} "
+                    f"({escape(entry['request'])})",
+                    highlight=False,
+                )
         console.print(self.table())
+        if self.coverage is not None:
+            console.print(self.coverage_table())
+
+    def coverage_below(self, minimum: float) -> list[str]:
+        """What of the parameter and status coverage falls below *minimum* percent (``[]``:
+        neither, or the run did not count coverage)."""
+        out = []
+        for part, label in (
+            ("parameters", "documented parameters sent"),
+            ("statuses", "documented statuses seen"),
+        ):
+            found = (self.coverage or {}).get(part)
+            if found and found["percent"] < minimum:
+                out.append(f"{label}: {found['percent']:g}% < {minimum:g}%")
+        return out
+
+    def coverage_table(self) -> Table:
+        """The short coverage table: each part of the documented surface, how much of it the
+        run exercised, and (the start of) what it did not."""
+        table = Table(title=f"Coverage of {self.vendor}'s documented list", title_justify="left")
+        table.add_column("Documented")
+        table.add_column("Exercised", justify="right")
+        table.add_column("Not exercised", overflow="fold")
+        coverage = self.coverage or {}
+        rows: list[tuple[str, Any, str]] = [
+            ("parameters sent", coverage.get("parameters"), "sent"),
+            ("sort orders", coverage.get("orders"), "exercised"),
+            ("statuses seen", coverage.get("statuses"), "seen"),
+            ("error envelopes seen", coverage.get("envelopes"), "seen"),
+            ("response fields non-null", coverage.get("fields"), "seen"),
+        ]
+        enums = coverage.get("enums") or {}
+        if enums:
+            hit = sum(len(e["sent"]) for e in enums.values())
+            total = hit + sum(len(e["not_sent"]) for e in enums.values())
+            missed = [f"{n}={v}" for n, e in enums.items() for v in e["not_sent"]]
+            part: dict[str, Any] = {
+                "percent": round(100.0 * hit / total, 1) if total else 100.0,
+                "sent": [None] * hit,
+                "not_sent": missed,
+            }
+            rows.insert(1, ("enum values sent", part, "sent"))
+        for label, found, verb in rows:
+            if not found:
+                continue
+            part = found
+            hit, missed = len(part[verb]), part[f"not_{verb}"]
+            shown = ", ".join(map(str, missed[:6])) + (
+                f", ... (+{len(missed) - 6})" if len(missed) > 6 else ""
+            )
+            table.add_row(label, f"{hit}/{hit + len(missed)} ({part['percent']:g}%)", escape(shown))
+        paging = coverage.get("paging") or {}
+        if paging:
+            walked = [p for p, v in paging.items() if v]
+            skipped = [p for p, v in paging.items() if v is False]
+            table.add_row(
+                "paging paths walked",
+                f"{len(walked)}/{len(walked) + len(skipped)}",
+                ", ".join(skipped),
+            )
+        return table
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole report."""
@@ -235,9 +340,12 @@ class Report:
                     "duration": round(r.duration, 3),
                     "skip_reason": printable(r.skip_reason) if r.skip_reason else None,
                     "failures": [asdict(f) for f in r.failures],
+                    "known": [asdict(f) for f in r.known],
                 }
                 for r in self.results
             ],
+            "stale": self.stale,
+            "coverage": self.coverage,
         }
 
     def write_json(self, path: str | Path) -> None:
@@ -269,6 +377,9 @@ class Report:
                 element.text = "\n\n".join(f.render() for f in result.failures)
             elif result.outcome is Outcome.SKIPPED:
                 ET.SubElement(case, "skipped", message=result.skip_reason or "")
+            elif result.outcome is Outcome.KNOWN:
+                first = result.known[0]
+                ET.SubElement(case, "skipped", message=f"known failure (baseline): {first.title}")
         root = ET.Element("testsuites")
         root.append(suite)
         _xml_safe(root)

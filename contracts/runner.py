@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import conformance
+from .coverage import Coverage
 from .errors import ConfigError
+from .execution import NotApplicable
 from .paging import Session
 from .properties import SemanticChecks
 from .reading import DEFAULT_MAX_BODY_MB
@@ -17,7 +19,7 @@ from .target import Credentials, Target
 from .tokens import TokenChecks
 from .vendors import oracle_for
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "GROUPS", "check"]
+__all__ = ["DEFAULT_MAX_EXAMPLES", "GROUPS", "check", "plan"]
 
 GROUPS: tuple[str, ...] = (
     "conformance",
@@ -75,7 +77,9 @@ def check(
             it ends (progress displays).
 
     Returns:
-        The :class:`Report`; ``report.ok`` is true when no check failed.
+        The :class:`Report`; ``report.ok`` is true when no check failed, and
+        ``report.coverage`` says what of the documented list the run exercised. A
+        :class:`~contracts.Baseline` can then mark accepted failures known (``apply``).
 
     Raises:
         ConfigError: unknown vendor or group, no or a malformed target, missing credential,
@@ -111,25 +115,74 @@ def check(
         target.probe()
         report = Report(vendor=vendor, url=target.url, seed=seed)
         oracle = oracle_for(target.contract)
+        session = Session(target, oracle, max_pages=max_pages)
+        coverage = session.coverage = Coverage(target.contract, oracle, target.base_url)
         if selected.covers("conformance"):
             notify("conformance", None)
             results = conformance.run(
-                target, max_examples=max_examples, seed=seed, opaque=oracle.opaque
+                target,
+                max_examples=max_examples,
+                seed=seed,
+                opaque=oracle.opaque,
+                shape=session.shape,
+                observe=coverage.observe,
             )
             _report(report, results, selected, notify)
-        session = Session(target, oracle, max_pages=max_pages)
         semantic = SemanticChecks(session, max_examples=max_examples, seed=seed)
         _run(report, semantic.plan(), selected, notify)
         tokens = target.tokens
         if tokens is not None:
             if selected.covers("tokens.conformance"):
                 notify("tokens.conformance", None)
-                results = conformance.run(target, tokens, max_examples=max_examples, seed=seed)
+                results = conformance.run(
+                    target, tokens, max_examples=max_examples, seed=seed, shape=session.shape
+                )
                 _report(report, results, selected, notify)
             if selected.covers("tokens"):
                 _run(report, TokenChecks(session, tokens, seed=seed).plan(), selected, notify)
+    report.coverage = coverage.summary(report.results)
     report.duration = time.monotonic() - started
     return report
+
+
+def plan(vendor: str) -> list[str]:
+    """Every check :func:`check` can run for *vendor*, in run order, without sending a request.
+
+    A check is listed when the vendor's documents give it something to judge, even if it needs
+    a credential to run (``auth.shopper_token`` a shopper token, ``tokens.shopper`` a customer
+    login). Checks left nothing to judge (no summary, no projection, no documented response
+    header) are not listed: a run reports them skipped, with the reason.
+
+    Raises:
+        ConfigError: unknown vendor.
+
+    >>> plan("stateset")[:2]
+    ['conformance.allow_header_conformance', 'conformance.content_type_conformance']
+    >>> "filters.combined" in plan("epages") and "tokens.grant" in plan("epages")
+    True
+    """
+    # Nothing is sent: the target only carries the vendor's contract and token document.
+    target = Target(vendor, base_url=_NOWHERE, auth={"token": "-", "api_key": "-"})
+    session = Session(target, oracle_for(target.contract), max_pages=2)
+    names = [
+        f"conformance.{name}"
+        for name, why in sorted(conformance.planned(target.contract).items())
+        if why is None
+    ]
+    semantic = SemanticChecks(session, max_examples=DEFAULT_MAX_EXAMPLES, seed=None).plan()
+    names += [name for name, run in semantic if not isinstance(run, NotApplicable)]
+    tokens = target.tokens
+    if tokens is not None:
+        names += [
+            f"tokens.conformance.{name}"
+            for name, why in sorted(conformance.planned(tokens).items())
+            if why is None
+        ]
+        names += [name for name, _ in TokenChecks(session, tokens, seed=None).plan()]
+    return names
+
+
+_NOWHERE = "http://planning.invalid"  # RFC 6761: never resolves; plan() sends nothing anyway
 
 
 def _report(

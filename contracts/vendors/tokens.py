@@ -10,7 +10,6 @@ error code). What the document states (statuses, bodies) is validated by the :cl
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -103,6 +102,10 @@ class TokenOracle(ABC):
 def token_oracle_for(session: Session, document: TokenDocument) -> TokenOracle:
     """The token oracle of the session's vendor (``contracts.vendors.<vendor>_tokens.TOKENS``),
     talking to its token endpoints through an :class:`Exchange` of *session*."""
-    module = importlib.import_module(f"{__package__}.{document.vendor}_tokens")
-    cls: type[TokenOracle] = module.TOKENS
+    # Imported here, by name: the vendor modules import this one (see ``oracle_for``).
+    from . import elasticpath_tokens, epages_tokens, nextcommerce_tokens
+
+    modules = (elasticpath_tokens, epages_tokens, nextcommerce_tokens)
+    oracles: dict[str, type[TokenOracle]] = {m.TOKENS.vendor: m.TOKENS for m in modules}
+    cls = oracles[document.vendor]
     return cls(Exchange(session, document, cls.client_refusal), session.oracle)

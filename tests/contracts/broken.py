@@ -1,8 +1,8 @@
-"""Deliberately broken servers: ASGI wrappers around the mock, one per kind of bug.
+"""Deliberately broken servers: ASGI wrappers around the mock.
 
-Each wrapper rewrites the request the mock sees and/or the response it sends, so the bug is the
-only difference from a server that honours the contract. They live in ``tests/``, never in the
-shipped packages.
+Each wrapper rewrites the request the mock sees and/or the response it sends with one targeted
+change (:mod:`tests.contracts.changes`), so the bug is the only difference from a server that
+honours the contract. They live in ``tests/``, never in the shipped packages.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-Pairs = list[tuple[str, str]]
+from tests.contracts.changes import Pairs
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 
@@ -148,152 +149,108 @@ class FailOn:
         await self.app(scope, receive, send)
 
 
-# -- path rewrites -----------------------------------------------------------------------------
+class RewriteHeaders:
+    """Wrap *app*: rewrite the status and headers of its answers; the body passes unchanged.
+
+    Args:
+        change: ``(status, headers) -> (status, headers)``, header names in lower case.
+        on: a regular expression the request path must contain (every path when ``None``).
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        change: Callable[[int, dict[str, str]], tuple[int, dict[str, str]]],
+        on: str | None = None,
+    ) -> None:
+        self.app, self.change = app, change
+        self.on = re.compile(on) if on is not None else None
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or (self.on is not None and not self.on.search(scope["path"])):
+            await self.app(scope, receive, send)
+            return
+
+        async def rewritten(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = {
+                    k.decode("latin-1").lower(): v.decode("latin-1")
+                    for k, v in message.get("headers", [])
+                }
+                status, headers = self.change(message["status"], headers)
+                message = {
+                    **message,
+                    "status": status,
+                    "headers": [
+                        (k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+                    ],
+                }
+            await send(message)
+
+        await self.app(scope, receive, rewritten)
 
 
-def any_shop(shop: str) -> Callable[[str], str]:
-    """The server answers for *shop* whatever shop the path names (never a 404)."""
-    return lambda path: re.sub(r"/shops/[^/]+/", f"/shops/{shop}/", path)
+class Answer:
+    """Wrap *app*: answer *status* with *body* (JSON, or text when a string) when *when* holds
+    for the request's fields (its query, and for a form request its form too).
 
+    Args:
+        on: a regular expression the request path must contain.
+        when: ``(fields, headers) -> bool``; ``fields`` maps each query and form field to its
+            (last) value, ``headers`` each request header (lower-case names) to its value.
+    """
 
-# -- query rewrites ----------------------------------------------------------------------------
+    def __init__(
+        self,
+        app: Any,
+        on: str,
+        when: Callable[[dict[str, str], dict[str, str]], bool],
+        status: int,
+        body: Any,
+    ) -> None:
+        self.app, self.on, self.when = app, re.compile(on), when
+        self.status, self.body = status, body
 
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not self.on.search(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        raw = b""
+        while True:
+            message = await receive()
+            raw += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        kind = headers.get("content-type", "")
+        fields = dict(
+            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        )
+        if kind.startswith("application/x-www-form-urlencoded"):
+            fields |= dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        if self.when(fields, headers):
+            text = isinstance(self.body, str)
+            payload = self.body.encode() if text else json.dumps(self.body).encode()
+            media = b"text/plain" if text else b"application/json"
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status,
+                    "headers": [
+                        (b"content-type", media),
+                        (b"content-length", str(len(payload)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": payload})
+            return
+        sent = False
 
-def drop(name: str) -> Callable[[Pairs], Pairs]:
-    """The server ignores parameter *name*."""
-    return lambda pairs: [(k, v) for k, v in pairs if k != name]
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
 
-
-def shift(name: str, by: int) -> Callable[[Pairs], Pairs]:
-    """The server adds *by* to integer parameter *name* when it is > 0 (paging off by one)."""
-
-    def rewrite(pairs: Pairs) -> Pairs:
-        out = []
-        for key, value in pairs:
-            if key == name and value.isdigit() and int(value) > 0:
-                value = str(max(0, int(value) + by))
-            out.append((key, value))
-        return out
-
-    return rewrite
-
-
-# -- header rewrites ---------------------------------------------------------------------------
-
-
-def always_authorised(header: str, value: str) -> Callable[[dict[str, str]], dict[str, str]]:
-    """The server lets requests without a credential through (as if *value* had been sent)."""
-    return lambda headers: {header.lower(): value, **headers}
-
-
-def without_header(name: str) -> Callable[[dict[str, str]], dict[str, str]]:
-    """The server ignores header *name*."""
-    return lambda headers: {k: v for k, v in headers.items() if k != name.lower()}
-
-
-def only_first_of(first: str, second: str) -> Callable[[dict[str, str]], dict[str, str]]:
-    """The server drops header *second* when *first* is sent too (no refusal of both)."""
-
-    def rewrite(headers: dict[str, str]) -> dict[str, str]:
-        if first.lower() in headers:
-            headers = {k: v for k, v in headers.items() if k != second.lower()}
-        return headers
-
-    return rewrite
-
-
-def forced_header(name: str, value: str) -> Callable[[dict[str, str]], dict[str, str]]:
-    """The server reads header *name* as *value* whatever was sent (e.g. ignores ``Accept``)."""
-    return lambda headers: {**headers, name.lower(): value}
-
-
-def full_reach(token: str, *shopper_headers: str) -> Callable[[dict[str, str]], dict[str, str]]:
-    """The server lists every cart for any token it issued (40 hex characters, the mock's), as
-    for *token*, ignoring the grant or scope it was issued for; shopper requests are left alone."""
-
-    def rewrite(headers: dict[str, str]) -> dict[str, str]:
-        issued = re.fullmatch(r"Bearer [0-9a-f]{40}", headers.get("authorization", ""))
-        if issued and not any(h.lower() in headers for h in shopper_headers):
-            headers = {**headers, "authorization": f"Bearer {token}"}
-        return headers
-
-    return rewrite
-
-
-# -- body rewrites -----------------------------------------------------------------------------
-
-
-def on_items(
-    items: Callable[[Any], list[Any]], change: Callable[[dict[str, Any]], None]
-) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
-    """Apply *change* to every cart of a 200 body (*items* finds the list in the envelope)."""
-
-    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
-        if status == 200:
-            for cart in items(body):
-                change(cart)
-        return status, body
-
-    return rewrite
-
-
-def on_envelope(change: Callable[[Any], None]) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
-    """Apply *change* to a 200 body."""
-
-    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
-        if status == 200:
-            change(body)
-        return status, body
-
-    return rewrite
-
-
-def on_query(
-    pair: tuple[str, str], change: Callable[[Any], None]
-) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
-    """Apply *change* to a 200 body when the query holds *pair*."""
-
-    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
-        if status == 200 and pair in pairs:
-            change(body)
-        return status, body
-
-    return rewrite
-
-
-def on_status(status_code: int, replacement: Any) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
-    """Replace the body of every *status_code* response with *replacement*."""
-    return lambda pairs, status, body: (status, replacement if status == status_code else body)
-
-
-def on_success(
-    change: Callable[[Any], Any], status: int | None = None
-) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
-    """Replace a 200 body by *change* of it (and its status by *status*, if given)."""
-
-    def rewrite(pairs: Pairs, code: int, body: Any) -> tuple[int, Any]:
-        if code != 200:
-            return code, body
-        return status or code, change(body)
-
-    return rewrite
-
-
-def on_error(
-    status_code: int, change: Callable[[Any], Any]
-) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
-    """Replace the body of every *status_code* response by *change* of it."""
-    return lambda pairs, status, body: (status, change(body) if status == status_code else body)
-
-
-def reverse_items(
-    items: Callable[[Any], list[Any]], when: tuple[str, str] | None = None
-) -> Callable[[Pairs, int, Any], tuple[int, Any]]:
-    """Reverse each page's carts (when the query holds the pair *when*): a wrong sort order."""
-
-    def rewrite(pairs: Pairs, status: int, body: Any) -> tuple[int, Any]:
-        if status == 200 and (when is None or when in pairs):
-            items(body).reverse()
-        return status, body
-
-    return rewrite
+        await self.app(scope, replay, send)

@@ -14,7 +14,7 @@ from rich.console import Console
 
 import contracts
 from contracts.report import CheckResult, Failure, Report, curl
-from tests.contracts import broken
+from tests.contracts import broken, changes
 from tests.contracts.conftest import mock_app
 
 SECRET = "sk_test_do-not-leak-0123"
@@ -38,8 +38,8 @@ def failing() -> Report:
     """A run against a server that ignores the status filter and lets anonymous calls in."""
     app = broken.Rewrite(
         mock_app("stateset"),
-        query=broken.drop("status"),
-        headers=broken.always_authorised("authorization", f"Bearer {SECRET}"),
+        query=changes.drop("status"),
+        headers=changes.always_authorised("authorization", f"Bearer {SECRET}"),
     )
     return contracts.check(
         "stateset",
