@@ -213,7 +213,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "rate-limited",
-            "Every call refused with the vendor's 429 (and Retry-After).",
+            "Every call refused with the vendor's 429 (and its retry headers).",
             refusal=Problem.RATE_LIMITED,
         ),
         Scenario("down", "Every call answered 503.", refusal=Problem.UNAVAILABLE),

@@ -145,7 +145,7 @@ class ElasticPath(Oracle):
     vendor = "elasticpath"
     paging = "offset"
     size_param = "page[limit]"
-    # The seed (1.0.0) wants "only one of" the two shopper headers; the spec answers both with 403.
+    # The 1.0.0 reference wants "only one of" the two shopper headers; the spec answers both with 403.
     shopper_conflict = 403
 
     def page_params(self, size: int | None, index: int) -> dict[str, Any]:

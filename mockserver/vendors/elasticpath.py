@@ -167,7 +167,7 @@ class ElasticPath(Vendor[tuple[str, str]]):
         """Resolve the shopper headers to the carts they may see: ``(cart column, the id it must
         equal)``, or ``None`` for every cart.
 
-        The seed requires "only one of" the two tokens, so both at once is 403; an unknown token
+        The 1.0.0 reference ("Get Shopper Carts") requires "only one of" the two tokens, so both at once is 403; an unknown token
         is 403 as well ("Unauthorized call" in the newest spec), naming the header. A shopper
         token is one the token endpoints issued, or (simpler to try by hand) the customer or
         account id itself. An implicit token with neither header is 403: the implicit grant is

@@ -1,6 +1,6 @@
 """Table test: Next Commerce (29 Next) ``cartsList`` parameters, security and responses.
 
-Every parameter of the seed page (``001_b472aff4884a51fe.txt``) with its documented location,
+Every parameter of the reference page (cartsList, 2023-02-10) with its documented location,
 type, format, default, enum, required-ness and serialization, plus the bounds cartkit decided.
 """
 
