@@ -21,7 +21,7 @@ from mockserver import MockConfig, create_app
 
 from .workloads import PROFILES
 
-__all__ = ["Cost", "measure_costs"]
+__all__ = ["Cost", "asgi_scope", "discard", "measure_costs", "receive"]
 
 _ORIGIN = (b"origin", b"http://localhost:3000")
 
@@ -47,7 +47,10 @@ class Cost:
         return self.cors_us - self.no_cors_us
 
 
-def _scope(path: str, query: str, headers: Sequence[tuple[str, str]], origin: bool) -> Any:
+def asgi_scope(
+    path: str, query: str, headers: Sequence[tuple[str, str]], origin: bool = False
+) -> Any:
+    """An HTTP scope for a GET of *path*?*query* as uvicorn hands it to the app."""
     raw = [(b"host", b"127.0.0.1:8000")]
     raw += [(k.lower().encode(), v.encode()) for k, v in headers]
     if origin:
@@ -68,22 +71,24 @@ def _scope(path: str, query: str, headers: Sequence[tuple[str, str]], origin: bo
     }
 
 
-async def _receive() -> dict[str, Any]:
+async def receive() -> dict[str, Any]:
+    """An empty request body."""
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def _send(message: dict[str, Any]) -> None:
+async def discard(message: Any) -> None:
+    """Drop what the app sends."""
     return None
 
 
 async def _per_request(app: Any, scope: Any, requests: int, rounds: int) -> float:
     for _ in range(100):  # the first answer is computed; every later one is remembered
-        await app(dict(scope), _receive, _send)
+        await app(dict(scope), receive, discard)
     best = float("inf")
     for _ in range(rounds):
         started = time.perf_counter()
         for _ in range(requests):
-            await app(dict(scope), _receive, _send)
+            await app(dict(scope), receive, discard)
             # A server's loop runs what a request scheduled (the journal's write) between
             # requests: so does this one, for every variant alike.
             await asyncio.sleep(0)
@@ -109,7 +114,7 @@ async def _cost(vendor: str, carts: int, seed: int, requests: int) -> Cost:
     found: list[list[float]] = [[] for _ in variants]
     for _ in range(3):  # interleaved: the variants share whatever the machine is doing
         for (app, origin), times in zip(variants, found, strict=True):
-            scope = _scope(path, query, profile.headers, origin)
+            scope = asgi_scope(path, query, profile.headers, origin)
             times.append(await _per_request(app, scope, requests, rounds=1))
     plain, cors, no_cors, no_journal = (min(times) for times in found)
     return Cost(vendor, plain, cors, no_cors, no_journal)

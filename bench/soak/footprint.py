@@ -15,7 +15,7 @@ import argparse
 import asyncio
 import gc
 import tracemalloc
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from mockserver import MockConfig, create_app
 from mockserver.response_cache import ResponseCache
 
 from .. import report
+from ..inprocess import asgi_scope, discard, receive
 from ..workloads import PROFILES
 from .mix import build
 
@@ -41,30 +42,10 @@ class Footprint:
 
 def _scope(vendor: str, target: str) -> dict[str, Any]:
     path, _, query = target.partition("?")
-    headers = [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"wrk")]
-    headers += [(k.lower().encode(), v.encode()) for k, v in PROFILES[vendor].headers]
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-
-
-async def _receive() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-async def _send(message: MutableMapping[str, Any]) -> None:
-    return None
+    scope: dict[str, Any] = asgi_scope(
+        path, query, [("user-agent", "wrk"), *PROFILES[vendor].headers]
+    )
+    return scope
 
 
 def measure(
@@ -77,7 +58,7 @@ def measure(
 
     async def answer_all() -> None:
         for call in mix:
-            await app(_scope(call.vendor, call.target), _receive, _send)
+            await app(_scope(call.vendor, call.target), receive, discard)
 
     tracemalloc.start()
     try:
