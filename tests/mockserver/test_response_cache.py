@@ -152,6 +152,24 @@ def test_only_successes_within_the_budget_are_kept() -> None:
     assert kept == ["ok"]
 
 
+def test_kept_answers_leave_the_collectors_sight() -> None:
+    # A full collection walks every tracked object while the worker waits: kept answers and
+    # their keys must not be among them once they have survived one.
+    import gc
+
+    cache = ResponseCache(budget=10**6)
+    headers = ((b"authorization", b"Bearer t"), (b"accept", b"application/json"))
+    for name in "abc":
+        cache.put(_key(name, headers), Response(b"{}", headers={"X-Total": "3"}))
+    for _ in range(3):  # a collection untracks a tuple whose items are all untracked: the
+        gc.collect()  # pairs of bytes first, then the headers, then the answer
+    assert [n for n in "abc" if gc.is_tracked(cache._answers[_key(n, headers)])] == []
+    assert [k for k in cache._answers if gc.is_tracked(k)] == []
+    again = cache.get(_key("b", headers))
+    assert again is not None
+    assert (again.status_code, again.body, again.headers["x-total"]) == (200, b"{}", "3")
+
+
 def test_keys_and_headers_count_against_the_budget() -> None:
     plain, long = ResponseCache(budget=10**6), ResponseCache(budget=10**6)
     plain.put(_key("q"), Response(b"body"))
