@@ -59,12 +59,18 @@ def test_iso_renders_utc_seconds_with_a_z(seconds: int, text: str) -> None:
 
 
 @given(bits=BITS)
-def test_the_ip_address_is_a_public_unicast_ipv4_address(bits: int) -> None:
+def test_the_ip_address_is_a_unicast_ipv4_address_of_the_documented_ranges(bits: int) -> None:
     cart = data().carts[0]._replace(key=bits)
-    address = ipaddress.IPv4Address(cart.ip)
-    assert address.is_global and not address.is_multicast
+    address = ipaddress.IPv4Address(cart.ip)  # canonical dotted quad: no leading zeros
+    assert str(address) == cart.ip
+    assert not (address.is_multicast or address.is_reserved or address.is_unspecified)
     first, *_, last = (int(part) for part in cart.ip.split("."))
-    assert 11 <= first <= 223 and 1 <= last <= 254
+    assert 11 <= first <= 223 and 1 <= last <= 254  # never 0.x-10.x, nor a .0 or .255 host
+
+
+def test_the_ip_address_uses_the_whole_first_octet_range() -> None:
+    firsts = {data().carts[0]._replace(key=n << 248).ip.split(".")[0] for n in range(256)}
+    assert {"11", "223"} <= firsts
 
 
 @given(bits=BITS)
