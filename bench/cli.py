@@ -28,12 +28,12 @@ import specs
 from . import report
 from .compare import CORS_SERVERS, CompareOptions, Measurement, WorkerCheck, compare_vendor
 from .contract import CheckTiming, time_checks
+from .dataset_size import ScaleResult, measure_scale
 from .inprocess import Cost, measure_costs
 from .load import ensure_wrk
-from .scale import ScaleResult, measure_scale
-from .scaling import Scaling, measure_scaling
 from .servers import REPO, Fleet
 from .soak import cli as soak
+from .worker_gain import Scaling, measure_scaling
 from .workloads import PROFILES
 
 __all__ = ["main"]

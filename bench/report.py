@@ -12,9 +12,9 @@ from pathlib import Path
 
 from .compare import CORS_SERVERS, SERVERS, Measurement, WorkerCheck
 from .contract import CheckTiming
+from .dataset_size import ScaleResult
 from .inprocess import Cost
-from .scale import ScaleResult
-from .scaling import Scaling
+from .worker_gain import Scaling
 
 __all__ = [
     "Target",

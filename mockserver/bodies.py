@@ -20,6 +20,7 @@ MAX_BODY = 16 * 1024
 """Largest request body read (bytes); larger ones are refused before parsing."""
 
 _FORM = "application/x-www-form-urlencoded"
+_MAX_FIELDS = 100  # a token request sends a handful
 
 
 async def read_form(request: Request, *, source: str = "body") -> dict[str, str]:
@@ -27,7 +28,8 @@ async def read_form(request: Request, *, source: str = "body") -> dict[str, str]
 
     Raises:
         ApiError: a ``BAD_PARAMETER`` for another content type, an oversized or non-UTF-8 body,
-            or a parameter given twice (RFC 6749 §3.2: "MUST NOT be included more than once").
+            a body of more than 100 fields, or a parameter given twice (RFC 6749 §3.2: "MUST
+            NOT be included more than once").
     """
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != _FORM:
@@ -37,8 +39,14 @@ async def read_form(request: Request, *, source: str = "body") -> dict[str, str]
             param="Content-Type",
         )
     text = await _read_text(request)
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except ValueError:  # more fields than max_num_fields
+        raise ApiError(
+            Problem.BAD_PARAMETER, f"The request body holds more than {_MAX_FIELDS} fields"
+        ) from None
     fields: dict[str, str] = {}
-    for name, value in parse_qsl(text, keep_blank_values=True, max_num_fields=100):
+    for name, value in pairs:
         if name in fields:
             raise ApiError(
                 Problem.BAD_PARAMETER, f"Parameter {_clip(name)!r} given twice", param=name

@@ -371,3 +371,12 @@ def test_the_layout_names_every_module_of_the_mock() -> None:
     # A vendor's own modules are covered by vendors/<vendor>.py and <vendor>_tokens.py.
     parts = [p.name for p in root.glob("vendors/[a-z]*_*.py") if not p.name.endswith("_tokens.py")]
     assert [name for name in modules + parts if name not in layout] == []
+
+
+def test_every_module_of_the_mock_has_a_test_file_of_its_own() -> None:
+    # "How tests/ is arranged": tests/mockserver/test_<module>.py for every module.
+    root = Path(__file__).parents[1]
+    assert "has a\n  `test_<module>.py`" in README
+    modules = [p.stem for p in (root / "mockserver").glob("**/*.py") if p.stem != "__init__"]
+    tests = root / "tests" / "mockserver"
+    assert [name for name in modules if not (tests / f"test_{name}.py").is_file()] == []

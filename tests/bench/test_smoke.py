@@ -22,10 +22,10 @@ from starlette.testclient import TestClient
 from bench import ceiling, report
 from bench.compare import Measurement, WorkerCheck
 from bench.contract import CheckTiming
+from bench.dataset_size import ScaleResult
 from bench.load import LoadResult, parse_wrk, percentile, wrk_script
-from bench.scale import ScaleResult
-from bench.scaling import Scaling
 from bench.servers import Fleet, free_port, http_ok, worker_pids
+from bench.worker_gain import Scaling
 from bench.workloads import KINDS, PROFILES, fetch
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,6 @@ from starlette.testclient import TestClient
 
 from mockserver import create_app
 from mockserver.admin import _document, is_loopback
-from mockserver.journal import Journal
-from mockserver.shared import SharedState
 
 from .conftest import AUTH
 
@@ -212,29 +210,6 @@ def test_no_journal_with_size_zero() -> None:
     assert client.get("/__cartkit/requests").json()["requests"] == []
 
 
-def test_the_journal_is_bounded(tmp_path: Path) -> None:
-    state = SharedState(tmp_path)
-    journal = Journal(state, size=10)
-    for n in range(95):
-        journal.record((float(n + 1), "GET", f"/p{n}", b"", 200, 1.0, "stateset", None, []))
-        if n % 7 == 0:
-            journal.flush()
-    kept = journal.read(limit=1000)
-    # At most two files of ten, and ten held in memory: the newest entries, newest first.
-    assert 10 <= len(kept) <= 20
-    assert [e["path"] for e in kept[:3]] == ["/p94", "/p93", "/p92"]
-    assert len(list(tmp_path.glob("journal-*.jsonl"))) <= 2
-    assert state.generation == 0
-
-
-def test_recording_costs_no_write_until_someone_reads(tmp_path: Path) -> None:
-    journal = Journal(SharedState(tmp_path), size=10)
-    for n in range(25):
-        journal.record((float(n + 1), "GET", f"/p{n}", b"", 200, 1.0, "stateset", None, []))
-    assert not list(tmp_path.glob("journal-*.jsonl"))  # nothing written yet
-    assert [e["path"] for e in journal.read(limit=100)] == [f"/p{n}" for n in range(24, 14, -1)]
-
-
 # -- shared state -------------------------------------------------------------------------------
 
 
@@ -252,17 +227,3 @@ def test_a_change_reaches_every_worker_before_the_call_returns(tmp_path: Path) -
         assert [e["scenario"] for e in seen] == ["one", "empty"]  # the other worker's requests
         second.delete("/__cartkit/requests")
         assert first.get("/__cartkit/requests").json()["requests"] == []
-
-
-def test_shared_state_changes_are_atomic_and_counted(tmp_path: Path) -> None:
-    one, two = SharedState(tmp_path), SharedState(tmp_path)
-    one.change(lambda state: state.update(a=1))
-    assert two.current() == {"a": 1} and two.generation == 1
-
-    def fail(state: dict[str, Any]) -> None:
-        state["a"] = 2
-        raise RuntimeError("half-way")
-
-    with pytest.raises(RuntimeError):
-        two.change(fail)
-    assert one.current() == {"a": 1} and one.generation == 1

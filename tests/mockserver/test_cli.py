@@ -17,9 +17,7 @@ import httpx
 import pytest
 
 from mockserver import MockConfig
-from mockserver.pytest_plugin import RunningMock, free_port
-
-pytest_plugins = ["pytester"]
+from mockserver.pytest_plugin import free_port
 
 STATESET = {"Authorization": "Bearer sk_test_cli"}
 
@@ -287,80 +285,6 @@ def test_a_data_file_and_added_carts_reach_every_worker() -> None:
         assert totals() == {5}
         httpx.delete(f"{base}/__cartkit/carts").raise_for_status()
         assert totals() == {4}
-
-
-def test_pytest_fixture_gives_a_running_mock(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import httpx, pytest
-        from mockserver import MockConfig
-
-        @pytest.fixture(scope="session")
-        def cartkit_mock_config():
-            return MockConfig(vendors=("stateset",), carts=40, seed=9)
-
-        def test_client_code(cartkit_mock):
-            url = cartkit_mock.url("stateset") + "/v1/carts"
-            body = httpx.get(url, params={"status": "abandoned", "limit": 100},
-                             headers={"Authorization": "Bearer x"}).json()
-            expected = [c for c in cartkit_mock.dataset("stateset").carts if c.status == "abandoned"]
-            assert body["total_count"] == len(expected) > 0
-            assert cartkit_mock.seed == 9
-        """
-    )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
-
-
-def test_the_fixture_switches_scenarios_and_reads_the_journal(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import httpx, pytest
-        from mockserver import MockConfig
-
-        @pytest.fixture(scope="session")
-        def cartkit_mock_config():
-            return MockConfig(vendors=("stateset",), carts=30)
-
-        def test_an_app_under_test(cartkit_mock):
-            url = cartkit_mock.url("stateset") + "/v1/carts"
-            cartkit_mock.scenario("empty", "stateset")
-            body = httpx.get(url, params={"status": "active"},
-                             headers={"Authorization": "Bearer sk_x"}).json()
-            assert body["total_count"] == 0
-            (sent,) = cartkit_mock.requests("stateset")
-            assert sent["query"] == "status=active" and sent["scenario"] == "empty"
-            assert sent["headers"]["authorization"] == "Bearer ***"
-            cartkit_mock.clear_requests()
-            cartkit_mock.scenario("default")
-            assert cartkit_mock.requests() == []
-
-        def test_own_carts(cartkit_mock):
-            url = cartkit_mock.url("stateset") + "/v1/carts"
-            auth = {"Authorization": "Bearer sk_x"}
-            def expired():
-                params = {"status": "expired"}
-                return httpx.get(url, params=params, headers=auth).json()["total_count"]
-
-            before = expired()
-            assert cartkit_mock.add_carts([{"status": "expired"}]) == {"stateset": 31}
-            assert expired() == before + 1
-            with pytest.raises(ValueError, match="carts\\[0\\].status"):
-                cartkit_mock.add_carts([{"status": "lost"}])
-            cartkit_mock.reset_carts()
-            assert httpx.get(url, headers=auth).json()["total_count"] == 30
-            assert len(cartkit_mock.dataset("stateset")) == 30
-        """
-    )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2)
-
-
-def test_running_mock_urls() -> None:
-    from mockserver import MockConfig
-
-    mock = RunningMock(base_url="http://127.0.0.1:1", config=MockConfig(), pid=0)
-    assert mock.url("epages") == "http://127.0.0.1:1/epages"
 
 
 def test_workers_rebuild_the_same_config() -> None:

@@ -1,4 +1,5 @@
-"""Does ``--workers 2`` scale throughput? Measured where the server, not wrk, does the work.
+"""Worker gain: does ``--workers 2`` scale throughput? Measured where the server, not wrk, does
+the work. (That both workers answer byte-identical bytes is checked by :mod:`bench.compare`.)
 
 On a 2-core machine wrk needs most of a core to drive a mock answering in tens of microseconds, so
 a second worker has no core of its own and a 2-worker/1-worker ratio on cheap requests measures

@@ -1,4 +1,6 @@
-"""Scale: how the mock starts and answers at 1k, 100k and 1M carts per vendor.
+"""Dataset size: how the mock starts and answers at 1k, 100k and 1M carts per vendor (the
+report's **scale** table): time until ready, peak RSS, and the latency of a page and of a
+full-scan filter.
 
 For each size, ``cartkit serve --vendor V --carts N`` is started and timed until
 ``/__cartkit/health`` answers; then one keep-alive client asks for the first unfiltered page and
