@@ -64,7 +64,12 @@ def _exchange(
         pytest.param({}, MADE_UP_CLIENT_ID, MADE_UP_CLIENT_SECRET, True, True, id="none"),
         pytest.param({"client_id": "app"}, "app", MADE_UP_CLIENT_SECRET, False, True, id="id"),
         pytest.param(
-            {"client_id": "app", "client_secret": "s3cret"}, "app", "s3cret", False, False, id="both"
+            {"client_id": "app", "client_secret": "s3cret"},
+            "app",
+            "s3cret",
+            False,
+            False,
+            id="both",
         ),
         pytest.param(
             {"client_secret": "s3cret"}, MADE_UP_CLIENT_ID, "s3cret", True, True, id="secret-only"
@@ -251,9 +256,7 @@ def test_a_body_the_token_document_does_not_allow_is_a_violation(
     with pytest.raises(Violation) as caught:
         exchange.answer(sent, route, "the grant", secret=True)
     assert caught.value.title == "Wrong 200 body"
-    assert caught.value.expected == (
-        f"a body matching the documented 200 response of POST {route}"
-    )
+    assert caught.value.expected == (f"a body matching the documented 200 response of POST {route}")
     assert problem in caught.value.received
 
 

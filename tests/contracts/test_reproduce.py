@@ -133,7 +133,7 @@ def test_a_request_without_a_body_has_no_data() -> None:
     query=any_text,
 )
 @example(method="GET", value="it's", body="", path="", query="")
-@example(method="POST", value="$HOME `id` \"q\" \\", body="a'b\"c$d\x00é\n", path="p'$!", query="!")
+@example(method="POST", value='$HOME `id` "q" \\', body="a'b\"c$d\x00é\n", path="p'$!", query="!")
 def test_every_word_of_a_curl_line_splits_back_to_what_was_sent(
     method: str, value: str, body: str, path: str, query: str
 ) -> None:
@@ -160,7 +160,9 @@ def test_a_body_that_is_not_utf_8_is_shown_with_replacement_characters() -> None
 
 
 def test_a_placeholder_header_is_shown_as_given_for_the_shell_to_expand() -> None:
-    request = httpx.Request("GET", "http://h/v1/carts", headers={"authorization": f"Bearer {SECRET}"})
+    request = httpx.Request(
+        "GET", "http://h/v1/carts", headers={"authorization": f"Bearer {SECRET}"}
+    )
     command = curl(request, {"Authorization": f"Bearer {TOKEN_VARIABLE}"})
     assert SECRET not in command
     # The header's name as sent, double quotes so that the variable expands.
@@ -171,8 +173,12 @@ def test_a_placeholder_header_holding_an_issued_token_shows_that_tokens_variable
     # A check acting with an obtained token: the header carries it, not the user's credential,
     # so the line must name the issued token's variable, not the user's.
     issued = "issued-tok-777"
-    request = httpx.Request("GET", "http://h/v1/carts", headers={"Authorization": f"Bearer {issued}"})
-    command = curl(request, {"Authorization": f"Bearer {TOKEN_VARIABLE}"}, {issued: "$ISSUED_TOKEN"})
+    request = httpx.Request(
+        "GET", "http://h/v1/carts", headers={"Authorization": f"Bearer {issued}"}
+    )
+    command = curl(
+        request, {"Authorization": f"Bearer {TOKEN_VARIABLE}"}, {issued: "$ISSUED_TOKEN"}
+    )
     assert issued not in command and TOKEN_VARIABLE not in command
     assert '-H "Authorization: Bearer $ISSUED_TOKEN"' in command
 
