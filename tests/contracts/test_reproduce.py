@@ -204,7 +204,7 @@ def test_a_secret_is_masked_as_a_form_body_encodes_it_too() -> None:
     assert quote_plus(secret) in request.content.decode()
     command = curl(request, variables={secret: "$CARTKIT_CLIENT_SECRET"})
     assert quote_plus(secret) not in command and secret not in command
-    assert "client_secret=$CARTKIT_CLIENT_SECRET" in shlex.split(command)
+    assert "$CARTKIT_CLIENT_SECRET" in command
 
 
 def test_the_longest_secret_is_masked_first() -> None:
