@@ -375,7 +375,7 @@ FILTERS = [
         "text",
         _shopimind("id", "CONTAINS", 834),  # numbers are compared as their text
         {"id": "18342"},
-        {"id": "18341"},
+        {"id": "18350"},
     ),
     (
         "shopimind",
@@ -655,6 +655,13 @@ def test_the_first_order_is_the_default_newest_first(
         if vendor == "elasticpath":
             return {"id": cart_id, "meta": {"timestamps": {"updated_at": moment}}}
         assert field is not None
+        if vendor == "stateset":
+            # `last_activity` is required; `updated_at` (optional) is what sort_by names.
+            return {
+                "id": cart_id,
+                field: moment,
+                "last_activity": f"20{30 - cart_id}-01-01T00:00:00Z",
+            }
         return {"id": cart_id, field: moment}
 
     carts = [
@@ -672,7 +679,9 @@ def test_ties_are_broken_as_documented() -> None:
     carts = [{"id": i, "date_created": same} for i in (5, 9, 7)]
     assert _sorted_ids(nextcommerce, carts) == [9, 7, 5]
     stateset = oracle("stateset").orders()[0]
-    carts = [{"id": i, "updated_at": same} for i in ("cart_b", "cart_c", "cart_a")]
+    carts = [
+        {"id": i, "updated_at": same, "last_activity": same} for i in ("cart_b", "cart_c", "cart_a")
+    ]
     assert _sorted_ids(stateset, carts) == ["cart_a", "cart_b", "cart_c"]
 
 
