@@ -496,3 +496,140 @@ def test_token_answers_are_validated_against_their_documented_body(
     document = TokenDocument.load(vendor)
     assert document is not None
     assert (document.operation(route).validate(status, body) == []) is valid
+
+
+# -- what no shipped spec shows: a hand-made document --------------------------------------------
+
+HAND_MADE: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "security": [{"key": []}],
+    "paths": {
+        "/shops/{shopId}/things": {
+            "parameters": [
+                {"name": "shopId", "in": "path", "required": True, "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 5}},
+            ],
+            "get": {
+                "parameters": [
+                    {"$ref": "#/components/parameters/limit"},
+                    {
+                        "name": "X-Version",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["v2", "v1"]},
+                    },
+                    {
+                        "name": "X-Optional",
+                        "in": "header",
+                        "schema": {"type": "string", "default": "o"},
+                    },
+                    {
+                        "name": "X-Number",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "integer", "default": 3},
+                    },
+                    {
+                        "name": "X-Free",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object", "required": ["json"]},
+                            },
+                            "application/xml": {"schema": {"type": "object", "required": ["xml"]}},
+                        },
+                    },
+                    "204": {"description": "no body"},
+                    "404": {
+                        "description": "inline",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "string", "nullable": True, "maxLength": 3}
+                            }
+                        },
+                    },
+                    "default": {"description": "anything else", "content": {}},
+                },
+            },
+            "post": {"security": [], "responses": {"201": {"description": "made"}}},
+        },
+        "/shops/{shopId}/other": {
+            "parameters": [{"$ref": "#/components/parameters/shopId"}],
+            "put": {"responses": {"200": {"description": "ok"}}},
+        },
+    },
+    "components": {
+        "parameters": {
+            "limit": {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 50},
+            },
+            "shopId": {"name": "shopId", "in": "path", "required": True, "schema": {}},
+        }
+    },
+}
+
+
+def _hand_made(route: str = "/shops/{shopId}/things", method: str = "get") -> Operation:
+    return Operation("handmade", HAND_MADE, route, method, HAND_MADE["paths"][route][method])
+
+
+def test_an_operation_parameter_replaces_the_path_items_in_its_place() -> None:
+    operation = _hand_made()
+    assert list(operation.parameters)[:2] == ["shopId", "limit"]
+    assert operation.bounds("limit") == (1, 50)  # the operation's, through its $ref
+    assert operation.path_parameters() == ["shopId"]
+
+
+def test_required_headers_take_their_default_or_first_enum_value() -> None:
+    # Optional headers are not required; a required one with no value to send is left out.
+    assert _hand_made().required_headers() == {"X-Version": "v2", "X-Number": "3"}
+
+
+def test_a_default_response_answers_for_any_status_but_is_not_documenting_it() -> None:
+    operation = _hand_made()
+    assert not operation.documents(500)
+    assert operation.response(500) == {"description": "anything else", "content": {}}
+    assert operation.validate(500, {"any": "thing"}) == []
+    assert operation.validate(204, "a body where none is documented") == []
+
+
+def test_the_media_type_sent_picks_the_schema() -> None:
+    operation = _hand_made()
+    assert operation.media_types() == ["application/json", "application/xml"]
+    assert operation.validate(200, {"xml": 1}, "application/xml") == []
+    assert operation.validate(200, {"xml": 1}, "application/json") == [
+        "(body): 'json' is a required property"
+    ]
+    assert operation.validate(200, {"xml": 1}, "text/plain") == [
+        "(body): 'json' is a required property"
+    ]
+
+
+def test_an_inline_nullable_schema_takes_null() -> None:
+    operation = _hand_made()
+    assert operation.validate(404, None) == []
+    assert operation.validate(404, "abcd") == ["(body): 'abcd' is too long"]
+
+
+def test_security_is_the_operations_else_the_documents() -> None:
+    assert _hand_made().secured
+    assert not _hand_made(method="post").secured  # `security: []` opts out
+
+
+def test_token_document_path_parameters_are_named_once() -> None:
+    document = TokenDocument("handmade", HAND_MADE)
+    assert set(document.operations) == {
+        ("/shops/{shopId}/things", "get"),
+        ("/shops/{shopId}/things", "post"),
+        ("/shops/{shopId}/other", "put"),
+    }
+    assert document.path_parameters() == ["shopId"]
