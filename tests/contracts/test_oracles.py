@@ -922,11 +922,18 @@ def test_epages_locale_changes_only_how_prices_are_written() -> None:
         "cartId": "c",
         "lineItemContainer": {
             "grandTotal": price,
-            "productLineItems": [{"name": "Connector", "lineItemPrice": price}],
+            "productLineItems": [
+                {
+                    "name": "Connector",
+                    "quantity": {"amount": 1, "unit": "piece(s)"},  # no price: not compared
+                    "lineItemPrice": price,
+                }
+            ],
         },
     }
     german = json.loads(json.dumps(cart, ensure_ascii=False).replace("11.68 €", "11,68 €"))
     german["lineItemContainer"]["productLineItems"][0]["name"] = "Stecker"
+    german["lineItemContainer"]["productLineItems"][0]["quantity"]["unit"] = "Stück"
     kept = {"taxType": "GROSS", "amount": 11.68, "currency": "EUR"}
     assert rendition.invariant(cart) == {
         "lineItemContainer.grandTotal": kept,
