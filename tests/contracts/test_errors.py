@@ -10,7 +10,7 @@ import pytest
 import contracts
 from contracts.errors import ConfigError, PagingViolation, Skip, Violation
 from contracts.report import Outcome
-from tests.contracts.fakes import TOKEN, FakeList
+from tests.contracts.fakes import TOKEN, FakeList, carts
 
 
 def test_the_two_roots_do_not_mix() -> None:
@@ -47,7 +47,7 @@ def test_a_usage_error_is_raised_to_the_caller() -> None:
 def test_a_broken_contract_is_reported_not_raised() -> None:
     report = contracts.check(
         "stateset",
-        app=FakeList(overlap=True),
+        app=FakeList(carts=carts(150), overlap=True),  # more than one page of 100
         auth={"token": TOKEN},
         only=["pagination.walk", "filters.status"],
         max_examples=2,
