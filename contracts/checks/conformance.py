@@ -6,11 +6,12 @@ takes every token check). Documents come from ``specs`` (never from the server),
 seeded and derandomized, and positive and negative data are generated in the examples, coverage
 and fuzzing phases. Some inputs can't be fuzzed without false failures, so they are pinned or
 dropped (a random value that matches the schema is still refused by a faithful server, which
-Schemathesis would report as a valid request rejected): path parameters such as ePages' ``shopId`` are pinned to
-the configured shop; opaque values such as 29 Next's ``cursor`` are only ever followed from the
-server's own links (by the pagination checks), never invented; a valid token request may be
-refused for the made-up code or client it carries (see :func:`_token_config`). How a finding
-becomes a :class:`~contracts.report.Failure` is :mod:`.conformance_failures`'s.
+Schemathesis would report as a valid request rejected): path parameters such as ePages'
+``shopId`` are pinned to the configured shop; opaque values such as 29 Next's ``cursor`` are
+only ever followed from the server's own links (by the pagination checks), never invented; a
+valid token request may be refused for the made-up code or client it carries (see
+:func:`_token_config`). How a finding becomes a :class:`~contracts.report.Failure` is
+:mod:`.conformance_failures`'s.
 """
 
 from __future__ import annotations
