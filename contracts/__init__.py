@@ -13,10 +13,11 @@ conformance, the grants a client takes, narrower tokens, refusals and customer l
 from __future__ import annotations
 
 from .baseline import Baseline
+from .credentials import Credentials
 from .errors import ConfigError
 from .report import CheckResult, Failure, Outcome, Report
 from .runner import GROUPS, check, plan
-from .target import Credentials, Target
+from .target import Target
 
 __all__ = [
     "GROUPS",

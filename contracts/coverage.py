@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
+from .oracle import Oracle
 from .report import CheckResult, Outcome
 from .spec import Contract
-from .vendors import Oracle
 
 __all__ = ["PAGING_PATHS", "Coverage"]
 

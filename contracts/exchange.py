@@ -18,7 +18,8 @@ from typing import Any
 
 import httpx
 
-from .paging import Session, Skip, Violation, snippet
+from .errors import Skip, Violation
+from .paging import Session, snippet
 from .reading import GaveUp, json_body
 from .spec import Operation, TokenDocument
 

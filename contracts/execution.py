@@ -9,30 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
-from .paging import PagingViolation, Session, Skip, Violation
+from .errors import PagingViolation, Skip, Violation
+from .paging import Session
 from .report import CheckResult, Failure, curl, redact
 
-__all__ = ["Body", "NotApplicable", "run_property"]
+__all__ = ["Body", "run_property"]
 
 Body = Callable[[st.DataObject], None]
-
-
-@dataclass(frozen=True, slots=True)
-class NotApplicable:
-    """A planned check the vendor's documents give nothing to judge (no summary, no projection):
-    reported skipped with the reason, never run. A plan lists it, so a report still names it."""
-
-    name: str
-    reason: str
-
-    def __call__(self) -> CheckResult:
-        return CheckResult(self.name, skip_reason=self.reason)
 
 
 def run_property(

@@ -2,8 +2,8 @@
 
 :class:`Session` is what every semantic check shares: the target, the vendor's oracle, a cached
 walk of the whole (unfiltered) set, and the last request made (the evidence for a failure). A
-:class:`Violation` is a broken contract, raised with what was expected, what was received and the
-request that shows it.
+broken contract is raised as a :class:`~contracts.errors.Violation` (a
+:class:`~contracts.errors.PagingViolation` when the pages themselves disagree).
 """
 
 from __future__ import annotations
@@ -16,41 +16,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from .errors import PagingViolation, Skip, Violation
+from .oracle import Cart, Oracle, Page
 from .reading import GaveUp, json_body
 from .target import Target
-from .vendors import Cart, Oracle, Page
 
 if TYPE_CHECKING:
     from .coverage import Coverage
 
-__all__ = ["PagingViolation", "Session", "Skip", "Violation", "Walk"]
-
-
-class Violation(AssertionError):
-    """The server broke the contract."""
-
-    def __init__(
-        self, title: str, expected: str, received: str, request: httpx.Request | None = None
-    ) -> None:
-        super().__init__(f"{title}: expected {expected}, received {received}")
-        self.title = title
-        self.expected = expected
-        self.received = received
-        self.request = request
-
-
-class PagingViolation(Violation):
-    """The pages themselves broke the contract (a cart twice, totals that disagree, a link that
-    leads nowhere): the pagination checks report it; a check that only walked the pages to judge
-    something else is skipped instead, naming them."""
-
-
-class Skip(Exception):
-    """The check cannot run meaningfully against this server (the reason says why)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+__all__ = ["Session", "Walk", "request_of", "snippet"]
 
 
 @dataclass(slots=True)

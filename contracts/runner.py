@@ -7,35 +7,18 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from . import conformance
+from . import checks
+from .checks import GROUPS, Check, Context, conformance
 from .coverage import Coverage
+from .credentials import Credentials
 from .errors import ConfigError
-from .execution import NotApplicable
 from .paging import Session
-from .properties import SemanticChecks
 from .reading import DEFAULT_MAX_BODY_MB
 from .report import CheckResult, Report
-from .target import Credentials, Target
-from .tokens import TokenChecks
+from .target import Target
 from .vendors import oracle_for
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "GROUPS", "check", "plan"]
-
-GROUPS: tuple[str, ...] = (
-    "conformance",
-    "pagination",
-    "filters",
-    "ordering",
-    "projection",
-    "auth",
-    "errors",
-    "consistency",
-    "tokens",
-)
-"""The check groups, in run order (``--only``/``--skip`` take these, or full check names).
-
-``tokens`` (the token endpoints: their conformance, grants, scopes, errors and logins) is
-planned only for vendors with a token document (``specs.tokens``)."""
 
 DEFAULT_MAX_EXAMPLES = 50
 
@@ -128,8 +111,9 @@ def check(
                 observe=coverage.observe,
             )
             _report(report, results, selected, notify)
-        semantic = SemanticChecks(session, max_examples=max_examples, seed=seed)
-        _run(report, semantic.plan(), selected, notify)
+        ctx = Context(session, max_examples=max_examples, seed=seed)
+        planned = list(checks.plan(ctx))
+        _run(report, ctx, [c for c in planned if c.group != "tokens"], selected, notify)
         tokens = target.tokens
         if tokens is not None:
             if selected.covers("tokens.conformance"):
@@ -139,7 +123,7 @@ def check(
                 )
                 _report(report, results, selected, notify)
             if selected.covers("tokens"):
-                _run(report, TokenChecks(session, tokens, seed=seed).plan(), selected, notify)
+                _run(report, ctx, [c for c in planned if c.group == "tokens"], selected, notify)
     report.coverage = coverage.summary(report.results)
     report.duration = time.monotonic() - started
     return report
@@ -169,8 +153,9 @@ def plan(vendor: str) -> list[str]:
         for name, why in sorted(conformance.planned(target.contract).items())
         if why is None
     ]
-    semantic = SemanticChecks(session, max_examples=DEFAULT_MAX_EXAMPLES, seed=None).plan()
-    names += [name for name, run in semantic if not isinstance(run, NotApplicable)]
+    ctx = Context(session, max_examples=DEFAULT_MAX_EXAMPLES, seed=None)
+    planned = [c for c in checks.plan(ctx) if c.skip is None]
+    names += [c.name for c in planned if c.group != "tokens"]
     tokens = target.tokens
     if tokens is not None:
         names += [
@@ -178,7 +163,7 @@ def plan(vendor: str) -> list[str]:
             for name, why in sorted(conformance.planned(tokens).items())
             if why is None
         ]
-        names += [name for name, _ in TokenChecks(session, tokens, seed=None).plan()]
+        names += [c.name for c in planned if c.group == "tokens"]
     return names
 
 
@@ -196,19 +181,16 @@ def _report(
 
 
 def _run(
-    report: Report,
-    plan: Iterable[tuple[str, Callable[[], CheckResult]]],
-    selected: _Selector,
-    notify: OnCheck,
+    report: Report, ctx: Context, plan: Iterable[Check], selected: _Selector, notify: OnCheck
 ) -> None:
     """Run the selected checks of *plan*, in order, adding each result to *report*."""
-    for name, run in plan:
-        if not selected(name):
+    for check in plan:
+        if not selected(check.name):
             continue
-        notify(name, None)
-        result = run()
+        notify(check.name, None)
+        result = check.result(ctx)
         report.results.append(result)
-        notify(name, result)
+        notify(check.name, result)
 
 
 class _Selector:

@@ -15,75 +15,25 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
+from .credentials import MIN_SECRET, PLACEHOLDERS, SHOPPER_HEADERS, Credentials, masked_url
 from .errors import ConfigError
 from .reading import DEFAULT_MAX_BODY_MB, Breaker, GaveUp, Limits, receive
 from .report import curl
 from .spec import Contract, TokenDocument
 from .transport import ASGIBridge
 
-__all__ = ["Credentials", "Target"]
+__all__ = ["Target"]
 
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
 
 ASGI_BASE_URL = "http://testserver"
 DEFAULT_SHOP_ID = "DemoShop"  # the shop of the ePages docs' examples
-
-
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    """Everything a vendor may ask for; each field has a ``CARTKIT_*`` env-var in the CLI."""
-
-    api_key: str | None = None  # ShopiMind spm-api-key
-    token: str | None = None  # bearer token (every other vendor)
-    account_token: str | None = None  # Elastic Path EP-Account-Management-Authentication-Token
-    customer_token: str | None = None  # Elastic Path X-Moltin-Customer-Token
-    shop_id: str | None = None  # ePages shopId path parameter
-    # For the token checks (vendors with a token document); made up where not given.
-    client_id: str | None = None  # the app's or storefront's OAuth client id
-    client_secret: str | None = None  # its secret
-    customer_email: str | None = None  # Elastic Path customer login (POST /v2/customers/tokens)
-    customer_password: str | None = None
-    auth_code: str | None = None  # ePages one-time installation code
-
-    @classmethod
-    def coerce(cls, auth: Credentials | Mapping[str, str | None] | None) -> Credentials:
-        """Accept a :class:`Credentials`, a mapping of its field names, or ``None``."""
-        if auth is None:
-            return cls()
-        if isinstance(auth, Credentials):
-            return auth
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(auth) - known)
-        if unknown:
-            raise ConfigError(f"unknown credential {unknown[0]!r}; use one of {sorted(known)}")
-        return cls(**dict(auth))
-
-
-# Optional shopper headers (Elastic Path) and where their value comes from.
-_SHOPPER_HEADERS = {
-    "X-Moltin-Customer-Token": "customer_token",
-    "EP-Account-Management-Authentication-Token": "account_token",
-}
-# Shell placeholders shown instead of secrets in reproducing curl commands.
-PLACEHOLDERS = {
-    "api_key": "$CARTKIT_API_KEY",
-    "token": "$CARTKIT_TOKEN",
-    "account_token": "$CARTKIT_ACCOUNT_TOKEN",
-    "customer_token": "$CARTKIT_CUSTOMER_TOKEN",
-    "client_id": "$CARTKIT_CLIENT_ID",
-    "client_secret": "$CARTKIT_CLIENT_SECRET",
-    "customer_email": "$CARTKIT_CUSTOMER_EMAIL",
-    "customer_password": "$CARTKIT_CUSTOMER_PASSWORD",
-    "auth_code": "$CARTKIT_AUTH_CODE",
-}
-# Shorter values are not masked (nor replaced in curl lines): they would match by accident.
-_MIN_SECRET = 3
 
 
 class Target:
@@ -188,7 +138,7 @@ class Target:
     def extra_headers(self) -> dict[str, str]:
         """Required headers, optional shopper tokens and the documented ``Accept`` type."""
         headers = dict(self.contract.required_headers())
-        for header, field in _SHOPPER_HEADERS.items():
+        for header, field in SHOPPER_HEADERS.items():
             value = getattr(self.credentials, field)
             if header in self.contract.parameters and value:
                 headers[header] = value
@@ -214,7 +164,7 @@ class Target:
             out[security.header] = f"Bearer {PLACEHOLDERS['token']}"
         else:
             out[security.header] = PLACEHOLDERS["api_key"]
-        for header, field in _SHOPPER_HEADERS.items():
+        for header, field in SHOPPER_HEADERS.items():
             out[header] = PLACEHOLDERS[field]
         if request is None:
             return out
@@ -238,13 +188,13 @@ class Target:
         out = {}
         for name, placeholder in PLACEHOLDERS.items():
             value = getattr(self.credentials, name)
-            if value and len(value) >= _MIN_SECRET:
+            if value and len(value) >= MIN_SECRET:
                 out[value] = placeholder
         return {**out, **self._issued}
 
     def remember(self, value: str, variable: str) -> None:
         """Mask a credential a check obtained (an issued token); curl lines show ``$variable``."""
-        if value and len(value) >= _MIN_SECRET and value not in self.variables():
+        if value and len(value) >= MIN_SECRET and value not in self.variables():
             self._issued[value] = f"${variable}"
 
     @contextmanager
@@ -376,7 +326,7 @@ class Target:
             )
         shoppers = [
             field
-            for header, field in _SHOPPER_HEADERS.items()
+            for header, field in SHOPPER_HEADERS.items()
             if header in self.contract.parameters and getattr(self.credentials, field)
         ]
         if len(shoppers) > 1:
@@ -395,23 +345,6 @@ _UNREACHABLE = (
     httpx.ProxyError,
     httpx.UnsupportedProtocol,
 )
-
-
-def masked_url(url: str) -> str:
-    """*url* fit to show: the password of a ``user:password@`` shown as ``***``, and a user
-    without a password too (an API key may be sent that way: ``sk_test_...@``).
-
-    >>> masked_url("https://ada:s3cret@api.example.com/v1")
-    'https://ada:***@api.example.com/v1'
-    """
-    scheme, sep, rest = url.partition("://")
-    # The last '@' before any query: a password may hold '/' or '@' unencoded. Only a URL this
-    # module refuses is ever shown this way, so an '@' in a path costs nothing.
-    at = re.split(r"[?#]", rest, maxsplit=1)[0].rfind("@")
-    if not sep or at < 0:
-        return url
-    user, colon, _ = rest[:at].partition(":")
-    return f"{scheme}{sep}{f'{user}:***' if colon else '***'}{rest[at:]}"
 
 
 def _normalise(base_url: str) -> str:

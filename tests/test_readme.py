@@ -380,3 +380,14 @@ def test_every_module_of_the_mock_has_a_test_file_of_its_own() -> None:
     modules = [p.stem for p in (root / "mockserver").glob("**/*.py") if p.stem != "__init__"]
     tests = root / "tests" / "mockserver"
     assert [name for name in modules if not (tests / f"test_{name}.py").is_file()] == []
+
+
+def test_the_layout_names_every_module_of_the_kit() -> None:
+    root = Path(__file__).parents[1] / "contracts"
+    layout = README.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    kit = layout.split("\ncontracts/", 1)[1].split("\ntests/", 1)[0]
+    modules = [p.name for p in root.glob("*.py") if p.name != "__init__.py"]
+    modules += [p.name for p in root.glob("checks/*.py") if p.name != "__init__.py"]
+    # The vendors' own modules are covered by vendors/<vendor>.py and <vendor>_tokens.py.
+    assert [name for name in modules if name not in kit] == []
+    assert "checks/" in kit and "vendors/<vendor>.py" in kit

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Include, Oracle, Order, Page, Shopper, instant
+from ..oracle import Cart, Filter, Include, Oracle, Order, Page, Shopper, optional_instant
 
 Term = tuple[str, str]  # ("name", pattern) or ("account", uuid)
 
@@ -206,7 +206,7 @@ class ElasticPath(Oracle):
             Order(
                 "default (updated_at desc)",
                 {},
-                lambda c: instant(c["meta"]["timestamps"]["updated_at"]),
+                lambda c: optional_instant(c["meta"]["timestamps"]["updated_at"]),
                 True,
             )
         ]

@@ -15,7 +15,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..paging import Skip, Violation, snippet
+from ..errors import Skip, Violation
+from ..paging import snippet
 from .tokens import Issued, Login, Refusal, TokenOracle
 
 ACCESS = "/oauth/access_token"

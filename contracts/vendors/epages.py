@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Oracle, Order, Page, Rendition, moment, sample_of
+from ..oracle import Cart, Filter, Oracle, Order, Page, Rendition, parse_instant, sample_of
 
 # Two locales to compare: the spec's example and the demo shop's own language.
 _LOCALES = ("en_US", "de_DE")
@@ -27,12 +27,14 @@ def _instants(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:
     if seen is None:
         return None
     return st.tuples(seen, st.sampled_from((-1, 1))).map(
-        lambda pair: (moment(pair[0]) + timedelta(seconds=pair[1])).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lambda pair: (parse_instant(pair[0]) + timedelta(seconds=pair[1])).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
     )
 
 
 def _created(cart: Cart) -> Any:
-    return moment(cart["creationDate"])
+    return parse_instant(cart["creationDate"])
 
 
 def _amounts(node: Any, path: str = "") -> dict[str, Any]:
@@ -87,13 +89,13 @@ class EPages(Oracle):
                 "createdAfter",
                 _instants,
                 lambda v: {"createdAfter": v},
-                lambda cart, v: _created(cart) > moment(v),
+                lambda cart, v: _created(cart) > parse_instant(v),
             ),
             Filter(
                 "createdBefore",
                 _instants,
                 lambda v: {"createdBefore": v},
-                lambda cart, v: _created(cart) < moment(v),
+                lambda cart, v: _created(cart) < parse_instant(v),
             ),
             Filter(
                 "hasAddressData",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ..paging import Skip
+from ..errors import Skip
 from .tokens import Issued, Refusal, TokenOracle
 
 TOKEN = "/rs/shops/{shopId}/token"

@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Oracle, Order, Page, instant, moment, sample_of
+from ..oracle import Cart, Filter, Oracle, Order, Page, optional_instant, parse_instant, sample_of
 
 _ATTRIBUTION = (
     "utm_source",
@@ -32,7 +32,7 @@ PAGE_SIZE = 20  # spec: "Page size 20 (fixed; there is no page-size parameter)"
 
 
 def _day(cart: Cart) -> date:
-    return moment(cart["date_created"]).date()
+    return parse_instant(cart["date_created"]).date()
 
 
 def _days(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:
@@ -139,7 +139,7 @@ class NextCommerce(Oracle):
             Order(
                 "default (date_created desc)",
                 {},
-                lambda c: instant(c["date_created"]),
+                lambda c: optional_instant(c["date_created"]),
                 True,
                 tiebreak=lambda c: -c["id"],
             )

@@ -16,7 +16,8 @@ import hashlib
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ..paging import Skip, Violation, snippet
+from ..errors import Skip, Violation
+from ..paging import snippet
 from .tokens import Issued, Refusal, TokenOracle
 
 AUTHORIZE, TOKEN = "/oauth2/authorize/", "/oauth2/token/"

@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Oracle, Order, Page, instant, sample_of
+from ..oracle import Cart, Filter, Oracle, Order, Page, optional_instant, sample_of
 
 _TEXT = ("id", "status", "customer_id", "currency")
 _MONEY = ("amount", "amount_without_tax")
@@ -33,7 +33,7 @@ def _text(value: Any) -> str:
 
 def _comparable(field: str, value: Any) -> Any:
     if field in _DATES:
-        return instant(value)
+        return optional_instant(value)
     if field in _MONEY:
         return float(value)
     return _text(value)
@@ -181,8 +181,8 @@ class ShopiMind(Oracle):
         keys: dict[str, Callable[[Cart], Any]] = {
             "amount": lambda c: c["amount"],
             "amount_without_tax": lambda c: c["amount_without_tax"],
-            "created_at": lambda c: instant(c["created_at"]),
-            "updated_at": lambda c: instant(c["updated_at"]),
+            "created_at": lambda c: optional_instant(c["created_at"]),
+            "updated_at": lambda c: optional_instant(c["updated_at"]),
             "status": lambda c: c["status"],
             "currency": lambda c: c["currency"],
         }

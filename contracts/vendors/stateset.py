@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import Cart, Filter, Oracle, Order, Page, instant, moment, sample_of
+from ..oracle import Cart, Filter, Oracle, Order, Page, optional_instant, parse_instant, sample_of
 
 _STATUSES = ("active", "abandoned", "converted", "expired")
 
@@ -26,7 +26,7 @@ def _instants(field: str, shift: int) -> Any:
         if seen is None:
             return None
         return st.tuples(seen, st.sampled_from((-shift, 0, shift))).map(
-            lambda pair: _iso(moment(pair[0]) + timedelta(seconds=pair[1]))
+            lambda pair: _iso(parse_instant(pair[0]) + timedelta(seconds=pair[1]))
         )
 
     return values
@@ -41,11 +41,15 @@ def _iso(moment: Any) -> str:
 
 
 def _after(field: str) -> Any:
-    return lambda cart, value: cart.get(field) is not None and moment(cart[field]) > moment(value)
+    return lambda cart, value: (
+        cart.get(field) is not None and parse_instant(cart[field]) > parse_instant(value)
+    )
 
 
 def _before(field: str) -> Any:
-    return lambda cart, value: cart.get(field) is not None and moment(cart[field]) < moment(value)
+    return lambda cart, value: (
+        cart.get(field) is not None and parse_instant(cart[field]) < parse_instant(value)
+    )
 
 
 class StateSet(Oracle):
@@ -128,10 +132,10 @@ class StateSet(Oracle):
 
     def orders(self) -> list[Order]:
         keys = {
-            "created_at": lambda c: instant(c["created_at"]),
-            "updated_at": lambda c: instant(c.get("updated_at", c["last_activity"])),
+            "created_at": lambda c: optional_instant(c["created_at"]),
+            "updated_at": lambda c: optional_instant(c.get("updated_at", c["last_activity"])),
             "total": lambda c: c["total"],
-            "abandoned_at": lambda c: instant(c["abandoned_at"]),
+            "abandoned_at": lambda c: optional_instant(c["abandoned_at"]),
         }
         default_by = self.contract.default("sort_by") or "updated_at"
         default_order = self.contract.default("sort_order") or "desc"

@@ -14,10 +14,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..errors import Skip
 from ..exchange import Exchange
-from ..paging import Session, Skip
+from ..oracle import Oracle
+from ..paging import Session
 from ..spec import TokenDocument
-from . import Oracle
 
 __all__ = ["Issued", "Login", "Refusal", "TokenOracle", "token_oracle_for"]
 

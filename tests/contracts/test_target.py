@@ -8,7 +8,7 @@ import time
 import pytest
 
 from contracts import ConfigError, Target
-from contracts.target import masked_url
+from contracts.credentials import masked_url
 from tests.contracts.conftest import mock_app
 
 

@@ -6,29 +6,30 @@ takes every token check). Documents come from ``specs`` (never from the server),
 seeded and derandomized, and positive and negative data are generated in the examples, coverage
 and fuzzing phases. Some inputs can't be fuzzed without false failures, so they are pinned or
 dropped (a random value that matches the schema is still refused by a faithful server, which
-Schemathesis would report as a valid request rejected): path parameters such as ePages' ``shopId`` are pinned to
-the configured shop; opaque values such as 29 Next's ``cursor`` are only ever followed from the
-server's own links (by the pagination checks), never invented; a valid token request may be
-refused for the made-up code or client it carries (see :func:`_token_config`).
+Schemathesis would report as a valid request rejected): path parameters such as ePages'
+``shopId`` are pinned to the configured shop; opaque values such as 29 Next's ``cursor`` are
+only ever followed from the server's own links (by the pagination checks), never invented; a
+valid token request may be refused for the made-up code or client it carries (see
+:func:`_token_config`). How a finding becomes a :class:`~contracts.report.Failure` is
+:mod:`.conformance_failures`'s.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import httpx
 import schemathesis
 import schemathesis.specs.openapi.checks  # registers the built-in checks in CHECKS
 from schemathesis.checks import CHECKS
 from schemathesis.engine import events, from_schema
 
-from .reading import Breaker, bound
-from .report import CheckResult, Failure, redact
-from .spec import Contract, Operation, TokenDocument
-from .target import Target
+from ..reading import Breaker, bound
+from ..report import CheckResult, Failure
+from ..spec import Contract, Operation, TokenDocument
+from ..target import Target
+from .conformance_failures import error_failure, failure_of, unanswered_failure
 
 __all__ = ["NOT_APPLICABLE", "TOKENS_NOT_APPLICABLE", "planned", "run"]
 
@@ -94,19 +95,6 @@ _POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 _NEGATIVE = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"]
 _FORM = "application/x-www-form-urlencoded"
 
-# What each built-in check expects, for failures whose message does not say.
-_EXPECTED = {
-    "not_a_server_error": "a status below 500",
-    "status_code_conformance": "a status documented for the operation",
-    "content_type_conformance": "a documented Content-Type",
-    "response_headers_conformance": "the documented response headers",
-    "response_schema_conformance": "a body matching the documented schema",
-    "negative_data_rejection": "invalid input rejected with a 4xx",
-    "positive_data_acceptance": "valid input accepted with a 2xx",
-    "missing_required_header": "a 4xx when a required header is missing",
-    "unsupported_method": "405 Method Not Allowed with an Allow header",
-    "allow_header_conformance": "an Allow header listing the documented methods",
-}
 _MAX_FAILURES_PER_CHECK = 5
 
 Progress = Callable[[int], None]
@@ -155,7 +143,7 @@ def run(
     if target.probe_error is not None:
         # Schemathesis's own first requests (its capability probes) read without a limit: a
         # server that already sent no usable answer is not handed to it.
-        unanswered = _unanswered(prefix, target, target.probe_error)
+        unanswered = unanswered_failure(prefix, target, target.probe_error)
         return [CheckResult(f"{prefix}.run", failures=[unanswered])]
     if opaque:
 
@@ -210,12 +198,12 @@ def run(
                         else None
                     )
                     found.append(
-                        _failure(prefix, node.name, failure, response, sample, target, where)
+                        failure_of(prefix, node.name, failure, response, sample, target, where)
                     )
             if progress is not None:
                 progress(requests)
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            error = _error(prefix, event, target)
+            error = error_failure(prefix, event, target)
             # The same error for every case (a server that stopped answering) is said once.
             if len(errors) < _MAX_FAILURES_PER_CHECK and error.received not in seen_errors:
                 seen_errors.add(error.received)
@@ -344,83 +332,3 @@ def _rate(per_second: float) -> str:
     if float(per_second).is_integer():
         return f"{int(per_second)}/s"
     return f"{max(1, round(per_second * 60))}/m"
-
-
-def _failure(
-    prefix: str,
-    check: str,
-    failure: Any,
-    response: Any,
-    code_sample: str,
-    target: Target,
-    shape: str | None,
-) -> Failure:
-    message = failure.message or ""
-    expected = _field(message, ("Expected:", "Documented:")) or _EXPECTED.get(check, "no failure")
-    received = _field(message, ("Received:",)) or message.strip().split("\n", 1)[0] or failure.title
-    where = getattr(failure, "instance_path", None)
-    if where is not None:
-        received = f"{received} at /{'/'.join(map(str, where))}"
-    if response is not None:
-        received = f"{received} (HTTP {response.status_code}: {_snippet(response.content)})"
-    placeholders = target.placeholders()
-    secrets = target.secrets()
-    return Failure(
-        check=f"{prefix}.{check}",
-        title=failure.title,
-        expected=redact(expected, secrets, placeholders),
-        received=redact(received, secrets, placeholders),
-        curl=redact(code_sample, secrets, placeholders),
-        code=getattr(failure, "code", None),
-        shape=shape,
-    )
-
-
-def _unanswered(prefix: str, target: Target, error: httpx.TransportError) -> Failure:
-    """Why Schemathesis was not run: the *error* the first request met."""
-    try:
-        sample: str | None = target.curl(error.request)
-    except RuntimeError:  # httpx raises when no request is attached
-        sample = None
-    return Failure(
-        check=f"{prefix}.run",
-        title="Schemathesis not run: the first request got no usable answer",
-        expected="an answer to an authenticated list request, within the limits",
-        received=redact(f"{type(error).__name__}: {error}", target.secrets()),
-        curl=sample,
-    )
-
-
-def _error(prefix: str, event: Any, target: Target) -> Failure:
-    """A test Schemathesis could not complete (no answer, say), its curl apart from the message."""
-    error = getattr(event, "value", None) or getattr(event, "exception", None)
-    if isinstance(error, BaseException):
-        message = f"{type(error).__name__}: {error}"
-    else:
-        message = str(getattr(event, "info", None) or event)
-    sample = getattr(getattr(event, "info", None), "code_sample", None)
-    for note in getattr(error, "__notes__", ()):  # where Case.call leaves it, when it does
-        if sample is None and "Reproduce with:" in note:
-            sample = note.split("Reproduce with:", 1)[1].strip()
-    placeholders, secrets = target.placeholders(), target.secrets()
-    return Failure(
-        check=f"{prefix}.run",
-        title="Schemathesis could not complete a test",
-        expected="every generated request to get a response",
-        received=redact(message, secrets, placeholders)[:2000],
-        curl=redact(sample, secrets, placeholders) if sample else None,
-    )
-
-
-def _field(message: str, labels: tuple[str, ...]) -> str | None:
-    for line in message.splitlines():
-        for label in labels:
-            if line.strip().startswith(label):
-                return line.strip()[len(label) :].strip()
-    return None
-
-
-def _snippet(content: bytes, limit: int = 300) -> str:
-    text = content.decode("utf-8", "replace")
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= limit else text[:limit] + "..."
