@@ -9,7 +9,7 @@ date bounds are cartkit's decisions, stated in the spec's operation description.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -32,7 +32,9 @@ PAGE_SIZE = 20  # spec: "Page size 20 (fixed; there is no page-size parameter)"
 
 
 def _day(cart: Cart) -> date:
-    return parse_instant(cart["date_created"]).date()
+    """The UTC day *cart* was created on: the filters take whole UTC days, whatever offset the
+    server writes ``date_created`` with."""
+    return parse_instant(cart["date_created"]).astimezone(UTC).date()
 
 
 def _days(carts: Sequence[Cart]) -> st.SearchStrategy[str] | None:

@@ -506,6 +506,14 @@ FILTERS = [
         {"date_created": "2024-05-03T23:59:59Z"},
         {"date_created": "2024-05-04T00:00:00Z"},
     ),
+    # Whole UTC days, whatever offset the server writes: 00:30+02:00 is the day before in UTC.
+    (
+        "nextcommerce",
+        "date_created_to",
+        "2024-05-03",
+        {"date_created": "2024-05-04T00:30:00+02:00"},
+        {"date_created": "2024-05-03T23:30:00-01:00"},
+    ),
     (
         "nextcommerce",
         "product",
