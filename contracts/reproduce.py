@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 import httpx
 
@@ -53,6 +53,8 @@ def curl(
 
     A secret value in *variables* (value -> ``$VARIABLE``) is shown as its variable wherever it
     appears (URL, header, body); a header in *placeholders* holding none is shown as given there.
+    A form field whose secret the form encoding changed (``a/b+c=``) is sent with
+    ``--data-urlencode``, so that curl encodes the variable's value as the request did.
 
     >>> r = httpx.Request("GET", "http://h/v1/carts?limit=2", headers={"Authorization": "Bearer s"})
     >>> curl(r, {"Authorization": "Bearer $CARTKIT_TOKEN"})
@@ -79,9 +81,28 @@ def curl(
         else:
             parts += ["-H", _quoted(header, variables)]
     if request.content:
-        parts += ["-d", _quoted(request.content.decode("utf-8", "replace"), variables)]
+        parts += _body(request, variables)
     parts.append(_quoted(str(request.url), variables))
     return " ".join(parts)
+
+
+def _body(request: httpx.Request, variables: Mapping[str, str]) -> list[str]:
+    """``-d`` options sending *request*'s body, secrets shown as their variables."""
+    body = request.content.decode("utf-8", "replace")
+    form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    encoded = {s for s in variables if s and quote_plus(s) != s}  # secrets the encoding changes
+    if not form or not any(quote_plus(s) in body for s in encoded):
+        return ["-d", _quoted(body, variables)]
+    options: list[str] = []
+    for field in body.split("&"):
+        name, _, value = field.partition("=")
+        value = unquote_plus(value)
+        if any(s in value for s in encoded):
+            # curl encodes what follows the `=`; the name goes as it is (already encoded).
+            options += ["--data-urlencode", _quoted(f"{name}={value}", variables)]
+        else:
+            options += ["-d", _quoted(field, variables)]
+    return options
 
 
 def _quoted(text: str, variables: Mapping[str, str]) -> str:
@@ -92,13 +113,27 @@ def _quoted(text: str, variables: Mapping[str, str]) -> str:
     pieces = re.split(f"({'|'.join(map(re.escape, secrets))})", text)
     literal = pieces[::2]
     if not any(char in piece for piece in literal for char in '"\\`$!'):
-        # One double-quoted word, as a person would type it.
-        return '"' + "".join(variables[p] if i % 2 else p for i, p in enumerate(pieces)) + '"'
+        # One double-quoted word, as a person would type it; a variable followed by a letter,
+        # digit or underscore is braced (`${CARTKIT_TOKEN}Shop`, not `$CARTKIT_TOKENShop`).
+        return (
+            '"'
+            + "".join(
+                _braced(variables[p], pieces[i + 1]) if i % 2 else p for i, p in enumerate(pieces)
+            )
+            + '"'
+        )
     return "".join(
         f'"{variables[piece]}"' if index % 2 else shlex.quote(piece)
         for index, piece in enumerate(pieces)
         if index % 2 or piece
     )
+
+
+def _braced(variable: str, after: str) -> str:
+    """``$NAME`` as ``${NAME}`` when *after* would otherwise continue the name."""
+    if after[:1].isalnum() or after[:1] == "_":
+        return "${" + variable.removeprefix("$") + "}"
+    return variable
 
 
 def redact(text: str, secrets: Sequence[str], placeholders: Mapping[str, str] = {}) -> str:

@@ -7,7 +7,7 @@ import os
 import re
 import shlex
 import subprocess
-from urllib.parse import quote_plus
+from urllib.parse import parse_qs, quote, quote_plus
 
 import httpx
 import pytest
@@ -233,7 +233,8 @@ def test_a_secret_never_shows_and_splits_back_as_its_variable(
     )
     command = curl(request, variables={SECRET: TOKEN_VARIABLE})
     assert SECRET not in command
-    assert shlex.split(command) == [
+    braced = "${" + TOKEN_VARIABLE[1:] + "}"  # where a letter, digit or _ follows the variable
+    assert [w.replace(braced, TOKEN_VARIABLE) for w in shlex.split(command)] == [
         "curl",
         "-X",
         "POST",
@@ -246,18 +247,20 @@ def test_a_secret_never_shows_and_splits_back_as_its_variable(
 
 
 # Bash itself runs the line (``curl`` a function printing its arguments), as typed at a prompt:
-# what it passes is what was sent, the secret expanded back from its variable. A secret followed by a letter, digit or
-# underscore is left out: the line then names another variable (reported as a bug).
+# what it passes is what was sent, the secret expanded back from its variable, also where a
+# letter, digit or underscore follows it (which would otherwise continue the variable's name).
 after_secret = st.text(
     alphabet=st.sampled_from(HOSTILE) | st.characters(min_codepoint=0x21, max_codepoint=0x7E),
     max_size=20,
-).filter(lambda s: not re.match(r"\w", s, re.ASCII))
+)
 
 
 @given(prefix=shell_text, suffix=after_secret)
 @example(prefix="", suffix="")
 @example(prefix="a'b", suffix="!$HOME")
 @example(prefix="plain ", suffix=" text")
+@example(prefix="/shops/", suffix="Shop/carts")
+@example(prefix="x", suffix="_1")
 def test_bash_runs_the_line_with_the_secret_back_in_place(prefix: str, suffix: str) -> None:
     value = prefix + SECRET + suffix
     # A line that starts with `^` is a history substitution even inside quotes: a quirk of
@@ -286,6 +289,39 @@ def test_bash_runs_the_line_with_the_secret_back_in_place(prefix: str, suffix: s
         value,
         "http://h/v1/carts",
     ]
+
+
+def _as_curl_sends(words: list[str]) -> str:
+    """The body curl sends for its ``-d`` and ``--data-urlencode`` options (joined by ``&``)."""
+    fields = []
+    for option, value in zip(words[::2], words[1::2], strict=True):
+        if option not in {"-d", "--data-urlencode"}:
+            continue
+        if option == "--data-urlencode":
+            name, _, content = value.partition("=")
+            value = f"{name}={quote(content, safe='')}"
+        fields.append(value)
+    return "&".join(fields)
+
+
+@pytest.mark.parametrize("secret", ["a/b+c=", "s3cret&code=forged", "plain", "p@ss word"])
+def test_bash_sends_a_form_body_with_the_secret_encoded_as_the_request_did(secret: str) -> None:
+    data = {"grant_type": "client_credentials", "client_secret": secret, "code": "c"}
+    request = httpx.Request("POST", "http://h/token", data=data)
+    command = curl(request, variables={secret: "$CARTKIT_CLIENT_SECRET"})
+    assert quote_plus(secret) not in command and secret not in command
+    ran = subprocess.run(
+        ["bash"],
+        input=f"curl() {{ printf '%s\\0' \"$@\"; }}\n{command}\n".encode(),
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CARTKIT_CLIENT_SECRET": secret},
+        capture_output=True,
+        check=True,
+    )
+    words = ran.stdout.decode().split("\0")[:-1]
+    assert words[:2] == ["-X", "POST"] and words[-1] == "http://h/token"
+    assert parse_qs(_as_curl_sends(words[2:-1]), strict_parsing=True) == {
+        name: [value] for name, value in data.items()
+    }
 
 
 # -- redact --------------------------------------------------------------------------------------
