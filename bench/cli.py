@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-import specs
+from cartkit import specs
 
 from . import report
 from .compare import CORS_SERVERS, CompareOptions, Measurement, WorkerCheck, compare_vendor

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import specs
+from cartkit import specs
 
 from .ceiling import Canned, write_bodies
 from .load import LoadResult, run_load

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver import MockConfig, create_app
+from cartkit.mockserver import MockConfig, create_app
 
 from .workloads import PROFILES
 

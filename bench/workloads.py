@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from mockserver.dataset import DEFAULT_NOW
+from cartkit.mockserver.dataset import DEFAULT_NOW
 
 __all__ = ["KINDS", "PROFILES", "Answer", "VendorProfile", "Workload", "fetch", "workloads"]
 

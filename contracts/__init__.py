@@ -5,7 +5,7 @@ sandbox, a team's proxy or cartkit's mock; this package never imports ``mockserv
 vendor documents token endpoints (``specs.tokens``), the ``tokens`` group checks them too: their
 conformance, the grants a client takes, narrower tokens, refusals and customer logins.
 
->>> import contracts
+>>> from cartkit import contracts
 >>> contracts.GROUPS[:3]
 ('conformance', 'pagination', 'filters')
 """

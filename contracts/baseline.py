@@ -8,7 +8,7 @@ date, so it can be committed. A failure whose key is listed is *known*: reported
 failed. A listed key whose check ran and found nothing is *stale*: the vendor fixed it, and the
 entry can be pruned (``--baseline-update`` does).
 
->>> from contracts.report import CheckResult, Failure, Report
+>>> from cartkit.contracts.report import CheckResult, Failure, Report
 >>> report = Report("stateset", "http://sandbox/v1/carts", seed=0)
 >>> failure = Failure("filters.status", "Filter 'status' not applied", "...", "...",
 ...                   shape="GET /v1/carts?status")

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import click
 from rich.console import Console
 
-from specs.cli import VENDOR
+from cartkit.specs.cli import VENDOR
 
 from .baseline import Baseline
 from .errors import ConfigError

@@ -70,7 +70,7 @@ def check(
 
     Example, in a pytest suite::
 
-        import contracts
+        from cartkit import contracts
 
         def test_my_proxy_honours_the_stateset_contract(live_server_url):
             report = contracts.check(

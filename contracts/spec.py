@@ -14,8 +14,8 @@ from typing import Any
 
 import jsonschema
 
-import specs
-from specs import json_schema, resolve
+from cartkit import specs
+from cartkit.specs import json_schema, resolve
 
 from .errors import ConfigError
 

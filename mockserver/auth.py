@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import specs
+from cartkit import specs
 
 from .errors import ApiError, Problem
 

@@ -14,8 +14,8 @@ import click
 import uvicorn
 from starlette.applications import Starlette
 
-import specs
-from specs.cli import VENDOR
+from cartkit import specs
+from cartkit.specs.cli import VENDOR
 
 from .admin import is_loopback
 from .app import create_app, startup_dataset
@@ -305,6 +305,6 @@ def serve(
     shared = tempfile.mkdtemp(prefix="cartkit-state-")
     try:
         os.environ[CONFIG_ENV] = dataclasses.replace(config, state_dir=shared).to_json()
-        uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=workers, **options)
+        uvicorn.run("cartkit.mockserver.cli:app_from_env", factory=True, workers=workers, **options)
     finally:
         shutil.rmtree(shared, ignore_errors=True)

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import specs
+from cartkit import specs
 
 from .cors import origin_error
 from .dataset import DEFAULT_NOW

@@ -67,7 +67,7 @@ class Console:
             Route(CONSOLE_PATH, self._page, methods=["GET"]),
             Mount(
                 CONSOLE_PATH + ASSETS,
-                app=StaticFiles(packages=[(__package__ or "mockserver", ASSETS)]),
+                app=StaticFiles(packages=[(__package__ or "cartkit.mockserver", ASSETS)]),
             ),
         ]
         if not self.config.at_root:

@@ -126,7 +126,7 @@ def start(config: MockConfig) -> RunningMock:
     """Start a mock for *config* on a free loopback port and wait until it is ready."""
     port = free_port()
     env = {**os.environ, CONFIG_ENV: config.to_json()}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "mockserver.cli:app_from_env",
+    command = [sys.executable, "-m", "uvicorn", "--factory", "cartkit.mockserver.cli:app_from_env",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, env=env)
     mock = RunningMock(base_url=f"http://127.0.0.1:{port}", config=config, pid=process.pid)

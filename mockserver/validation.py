@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from specs import json_schema, parameters, resolve
+from cartkit.specs import json_schema, parameters, resolve
 
 from .errors import ApiError, Problem
 

@@ -22,7 +22,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-import specs
+from cartkit import specs
 
 from .auth import AuthScheme
 from .config import MockConfig

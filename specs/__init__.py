@@ -1,6 +1,6 @@
 """The five vendor OpenAPI documents cartkit is built on, shipped as package data.
 
->>> import specs
+>>> from cartkit import specs
 >>> specs.VENDORS
 ('shopimind', 'nextcommerce', 'elasticpath', 'epages', 'stateset')
 >>> specs.load("stateset")["paths"]["/v1/carts"]["get"]["operationId"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-import specs
+from cartkit import specs
 
 
 class _RootGroup(click.Group):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from cartkit.mockserver import create_app
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 KEY = {"spm-api-key": "cartkit-demo-key-0123456789"}
@@ -273,9 +273,9 @@ def _block_after(marker: str, language: str) -> str:
 def test_data_file_examples(tmp_path: Path) -> None:
     import yaml
 
-    from mockserver.app import startup_dataset
-    from mockserver.config import MockConfig
-    from mockserver.userdata import DataError
+    from cartkit.mockserver.app import startup_dataset
+    from cartkit.mockserver.config import MockConfig
+    from cartkit.mockserver.userdata import DataError
 
     section = "### Your own carts"
     example = Path(__file__).parents[1] / "mockserver" / "carts.example.yaml"

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver import MockConfig, create_app
-from mockserver.response_cache import ResponseCache
+from cartkit.mockserver import MockConfig, create_app
+from cartkit.mockserver.response_cache import ResponseCache
 
 from .. import report
 from ..inprocess import asgi_scope, discard, receive

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from mockserver.dataset import DEFAULT_NOW
+from cartkit.mockserver.dataset import DEFAULT_NOW
 
 from ..workloads import PROFILES
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 
-import specs
+from cartkit import specs
 
 from ..vendor import Vendor
 

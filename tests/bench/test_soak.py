@@ -24,7 +24,7 @@ from bench.soak.mix import VENDORS, build, path
 from bench.soak.verdict import Bound, Soak, Window, judge
 from bench.soak.window import Tally, parse_window, window_script
 from bench.workloads import PROFILES
-from mockserver import create_app
+from cartkit.mockserver import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = [

@@ -28,8 +28,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
-from mockserver.pytest_plugin import free_port
+from cartkit.mockserver import create_app
+from cartkit.mockserver.pytest_plugin import free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -27,8 +27,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
-from mockserver.pytest_plugin import free_port
+from cartkit.mockserver import create_app
+from cartkit.mockserver.pytest_plugin import free_port
 
 from .conftest import CARTS, Server, _cartkit, serving
 

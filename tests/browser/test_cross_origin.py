@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.model import Customer
+from cartkit.mockserver.model import Customer
 
 from .conftest import CARTS, Server
 

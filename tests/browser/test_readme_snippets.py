@@ -65,7 +65,7 @@ def instrument(code: str) -> tuple[str, list[tuple[str, Any]]]:
 @pytest.fixture(scope="module")
 def default_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``cartkit serve`` on its defaults, on a free port instead of 8000."""
-    from mockserver.pytest_plugin import free_port
+    from cartkit.mockserver.pytest_plugin import free_port
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

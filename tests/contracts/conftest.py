@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-import contracts
-from mockserver import create_app, datasets
-from mockserver.pytest_plugin import free_port
+from cartkit import contracts
+from cartkit.mockserver import create_app, datasets
+from cartkit.mockserver.pytest_plugin import free_port
 
 CREDENTIALS: dict[str, dict[str, str]] = {
     "shopimind": {"api_key": "cartkit-test-key-0123456789"},

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from contracts.oracle import Cart
-from contracts.paging import Session
-from contracts.target import Target
-from contracts.vendors import oracle_for
+from cartkit.contracts.oracle import Cart
+from cartkit.contracts.paging import Session
+from cartkit.contracts.target import Target
+from cartkit.contracts.vendors import oracle_for
 
 TOKEN = "fake-token-0123"
 

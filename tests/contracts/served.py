@@ -7,7 +7,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from mockserver import create_app
+from cartkit.mockserver import create_app
 from tests.contracts import broken, changes
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from contracts import Baseline, CheckResult, ConfigError, Failure, Outcome, Report
-from contracts.baseline import Entry
-from specs.cli import main
+from cartkit.contracts import Baseline, CheckResult, ConfigError, Failure, Outcome, Report
+from cartkit.contracts.baseline import Entry
+from cartkit.specs.cli import main
 
 TOKEN = "sandbox-secret-token-0123"
 

@@ -22,9 +22,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 import pytest
 
-import contracts
-import specs
-from contracts.runner import DEFAULT_MAX_EXAMPLES
+from cartkit import contracts, specs
+from cartkit.contracts.runner import DEFAULT_MAX_EXAMPLES
 from tests.contracts.bugs import BUGS, Bug, schemathesis_check
 from tests.contracts.conftest import mock_app, run
 

@@ -11,17 +11,16 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-import contracts
-import specs
-from contracts import checks
-from contracts.checks import GROUPS, MODULES, Check, Context
-from contracts.checks.filters import by_filter
-from contracts.checks.pagination import size_bounds
-from contracts.errors import Violation
-from contracts.paging import Session
-from contracts.report import Outcome
-from contracts.target import Target
-from contracts.vendors import oracle_for
+from cartkit import contracts, specs
+from cartkit.contracts import checks
+from cartkit.contracts.checks import GROUPS, MODULES, Check, Context
+from cartkit.contracts.checks.filters import by_filter
+from cartkit.contracts.checks.pagination import size_bounds
+from cartkit.contracts.errors import Violation
+from cartkit.contracts.paging import Session
+from cartkit.contracts.report import Outcome
+from cartkit.contracts.target import Target
+from cartkit.contracts.vendors import oracle_for
 from tests.contracts import broken, changes
 from tests.contracts.conftest import mock_app, run
 from tests.contracts.fake_list import TOKEN, FakeList

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from specs.cli import main
+from cartkit.specs.cli import main
 from tests.contracts.test_mock import KNOWN_MOCK_BUGS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from contracts.coverage import Coverage
-from contracts.spec import Contract
-from contracts.vendors import oracle_for
-from specs.cli import main
+from cartkit.contracts.coverage import Coverage
+from cartkit.contracts.spec import Contract
+from cartkit.contracts.vendors import oracle_for
+from cartkit.specs.cli import main
 
 BASE = "http://sandbox/prefix"
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-import contracts
-from contracts.errors import ConfigError, PagingViolation, Skip, Violation
-from contracts.report import Outcome
+from cartkit import contracts
+from cartkit.contracts.errors import ConfigError, PagingViolation, Skip, Violation
+from cartkit.contracts.report import Outcome
 from tests.contracts.fake_list import TOKEN, FakeList, carts
 
 

@@ -15,15 +15,15 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from contracts.exchange import (
+from cartkit.contracts.exchange import (
     MADE_UP_CLIENT_ID,
     MADE_UP_CLIENT_SECRET,
     Exchange,
     Skip,
     Violation,
 )
-from contracts.reading import GaveUp
-from contracts.spec import TokenDocument
+from cartkit.contracts.reading import GaveUp
+from cartkit.contracts.spec import TokenDocument
 from tests.contracts.fakes import BASE, FakeCredentials, FakeSession, FakeTarget, json_answer
 
 EPAGES_TOKEN = "/rs/shops/{shopId}/token"

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import strategies as st
 
-from contracts.errors import PagingViolation, Skip, Violation
-from contracts.execution import run_property
-from contracts.paging import Session
-from contracts.report import Outcome
+from cartkit.contracts.errors import PagingViolation, Skip, Violation
+from cartkit.contracts.execution import run_property
+from cartkit.contracts.paging import Session
+from cartkit.contracts.report import Outcome
 from tests.contracts.fake_list import TOKEN, FakeList, session
 
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import contracts
-from contracts.reading import GIVE_UP_AFTER
-from specs.cli import main
+from cartkit import contracts
+from cartkit.contracts.reading import GIVE_UP_AFTER
+from cartkit.specs.cli import main
 from tests.contracts import hostile
 from tests.contracts.conftest import mock_app
 

@@ -9,20 +9,28 @@ from pathlib import Path
 
 import pytest
 
-import contracts
+from cartkit import contracts
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _imports(package: str) -> set[str]:
-    """Top-level names of every module imported anywhere in *package*'s source."""
+    """The package of every module imported anywhere in *package*'s source: the part after
+    ``cartkit.`` for cartkit's own (relative imports resolved, so ``from ..mockserver`` counts),
+    the top-level name for the others."""
     found = set()
     for path in (ROOT / package).rglob("*.py"):
+        here = ["cartkit", *path.relative_to(ROOT).parent.parts]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
             if isinstance(node, ast.Import):
-                found |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = here[: len(here) - node.level + 1] if node.level else []
+                names = [".".join([*base, *([node.module] if node.module else [])])]
+            for name in names:
+                parts = name.split(".")
+                found.add(parts[1] if parts[0] == "cartkit" and len(parts) > 1 else parts[0])
     return found
 
 
@@ -71,13 +79,13 @@ def test_every_oracle_loads_without_the_mock() -> None:
     # interpreter: whatever they import, `mockserver` must not be among it.
     code = """
 import sys
-import specs
-import contracts
-from contracts.paging import Session
-from contracts.spec import Contract, TokenDocument
-from contracts.target import Target
-from contracts.vendors import oracle_for
-from contracts.vendors.tokens import token_oracle_for
+from cartkit import specs
+from cartkit import contracts
+from cartkit.contracts.paging import Session
+from cartkit.contracts.spec import Contract, TokenDocument
+from cartkit.contracts.target import Target
+from cartkit.contracts.vendors import oracle_for
+from cartkit.contracts.vendors.tokens import token_oracle_for
 
 for vendor in specs.VENDORS:
     target = Target(vendor, base_url="http://127.0.0.1:9", auth={"token": "t", "api_key": "k"})
@@ -88,7 +96,7 @@ for vendor in specs.VENDORS:
         session = Session(target, oracle, max_pages=2)
         assert token_oracle_for(session, document).vendor == vendor
     assert contracts.plan(vendor)
-loaded = sorted(m for m in sys.modules if m == "mockserver" or m.startswith("mockserver."))
+loaded = sorted(m for m in sys.modules if m.startswith(("cartkit.mockserver", "mockserver")))
 sys.exit(", ".join(loaded) or None)
 """
     result = subprocess.run(
@@ -106,15 +114,16 @@ def test_no_import_at_runtime(package: str, forbidden: str) -> None:
         if package == "contracts"
         else "mockserver, mockserver.app"
     )
-    code = f"import sys, {modules}; sys.exit({forbidden!r} in sys.modules)"
+    imports = ", ".join(f"cartkit.{m}" for m in modules.split(", "))
+    code = f"import sys, {imports}; sys.exit('cartkit.{forbidden}' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
     assert result.returncode == 0, f"importing {package} imported {forbidden}"
 
 
 def test_every_vendor_has_an_oracle() -> None:
-    import specs
-    from contracts.spec import Contract
-    from contracts.vendors import oracle_for
+    from cartkit import specs
+    from cartkit.contracts.spec import Contract
+    from cartkit.contracts.vendors import oracle_for
 
     for vendor in specs.VENDORS:
         assert oracle_for(Contract(vendor)).vendor == vendor

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import contracts
-import specs
-from contracts import Outcome
+from cartkit import contracts, specs
+from cartkit.contracts import Outcome
 from tests.contracts.conftest import mock_app, run, shopper_tokens
 
 KNOWN_MOCK_BUGS: dict[str, set[str]] = {}

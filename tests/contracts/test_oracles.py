@@ -20,10 +20,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.exchange import Skip, Violation
-from contracts.spec import Contract, TokenDocument
-from contracts.vendors import oracle_for
-from contracts.vendors.tokens import token_oracle_for
+from cartkit.contracts.exchange import Skip, Violation
+from cartkit.contracts.spec import Contract, TokenDocument
+from cartkit.contracts.vendors import oracle_for
+from cartkit.contracts.vendors.tokens import token_oracle_for
 from tests.contracts.fakes import FakeCredentials, FakeSession, FakeTarget, json_answer
 
 VENDORS = ("shopimind", "nextcommerce", "elasticpath", "epages", "stateset")

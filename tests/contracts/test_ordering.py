@@ -9,9 +9,9 @@ from typing import Any, Literal
 import httpx
 import pytest
 
-from contracts.checks.ordering import check_order, show
-from contracts.errors import Violation
-from contracts.oracle import Cart, Order
+from cartkit.contracts.checks.ordering import check_order, show
+from cartkit.contracts.errors import Violation
+from cartkit.contracts.oracle import Cart, Order
 
 SENT = httpx.Request("GET", "http://testserver/v1/carts?sort_by=total")
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from contracts.errors import PagingViolation, Violation
-from contracts.paging import Session, snippet
+from cartkit.contracts.errors import PagingViolation, Violation
+from cartkit.contracts.paging import Session, snippet
 from tests.contracts.fake_list import FakeList, carts, session
 
 

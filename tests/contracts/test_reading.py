@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from contracts import Target
-from contracts.reading import (
+from cartkit.contracts import Target
+from cartkit.contracts.reading import (
     GIVE_UP_AFTER,
     BodyTooLarge,
     Breaker,

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from rich.console import Console
 
-import contracts
-from contracts.report import CheckResult, Failure, Report, curl
+from cartkit import contracts
+from cartkit.contracts.report import CheckResult, Failure, Report, curl
 from tests.contracts import broken, changes
 from tests.contracts.conftest import mock_app
 

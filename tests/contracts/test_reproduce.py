@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from contracts.reproduce import MAX_CURL, MAX_TEXT, curl, printable, redact
+from cartkit.contracts.reproduce import MAX_CURL, MAX_TEXT, curl, printable, redact
 
 SECRET = "sk-test-s3cret-0123"
 TOKEN_VARIABLE = "$CARTKIT_TOKEN"

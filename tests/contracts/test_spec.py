@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-import contracts
-import specs
-from contracts.spec import Contract, Operation, Security, TokenDocument
+from cartkit import contracts, specs
+from cartkit.contracts.spec import Contract, Operation, Security, TokenDocument
 
 SPECS = Path(specs.__file__).parent
 

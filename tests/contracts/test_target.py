@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from contracts import ConfigError, Target
-from contracts.credentials import masked_url
+from cartkit.contracts import ConfigError, Target
+from cartkit.contracts.credentials import masked_url
 from tests.contracts.conftest import mock_app
 
 

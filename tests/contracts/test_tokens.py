@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from starlette.responses import HTMLResponse
 
-from contracts import Outcome, Report
-from mockserver import create_app
+from cartkit.contracts import Outcome, Report
+from cartkit.mockserver import create_app
 from tests.contracts import broken, changes
 from tests.contracts.conftest import CARTS, customer_login, mock_app, run
 

@@ -11,8 +11,8 @@ import anyio
 import httpx
 import pytest
 
-from contracts.reading import BodyTooLarge, Limits
-from contracts.transport import ASGIBridge
+from cartkit.contracts.reading import BodyTooLarge, Limits
+from cartkit.contracts.transport import ASGIBridge
 
 KIB = 1024
 SMALL = Limits(max_body_mb=1 / 1024, timeout=0.5)  # 1 KiB, half a second

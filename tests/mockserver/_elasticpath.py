@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from starlette.testclient import TestClient
 
-from mockserver.model import Cart
+from cartkit.mockserver.model import Cart
 
 from .conftest import AUTH, assert_conforms, client_for, vendor_of
 

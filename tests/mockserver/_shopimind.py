@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from mockserver.model import Cart
+from cartkit.mockserver.model import Cart
 
 from .conftest import AUTH, assert_conforms, client_for, vendor_of
 

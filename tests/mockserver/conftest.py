@@ -11,10 +11,10 @@ import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import create_app
-from mockserver.vendor import Vendor
-from specs import resolve
+from cartkit import specs
+from cartkit.mockserver import create_app
+from cartkit.mockserver.vendor import Vendor
+from cartkit.specs import resolve
 
 TOKEN = "test-token"
 AUTH: dict[str, dict[str, str]] = {

@@ -6,8 +6,8 @@ import doctest
 
 import pytest
 
-from mockserver import accept
-from mockserver.accept import Accept
+from cartkit.mockserver import accept
+from cartkit.mockserver.accept import Accept
 
 
 @pytest.mark.parametrize(

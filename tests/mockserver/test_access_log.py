@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
-from mockserver.access_log import printable, redact_query, secret_param
+from cartkit.mockserver import create_app
+from cartkit.mockserver.access_log import printable, redact_query, secret_param
 
 from .conftest import AUTH
 

@@ -13,8 +13,8 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from starlette.testclient import TestClient
 
-from mockserver import create_app
-from mockserver.admin import _document, is_loopback
+from cartkit.mockserver import create_app
+from cartkit.mockserver.admin import _document, is_loopback
 
 from .conftest import AUTH
 

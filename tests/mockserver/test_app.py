@@ -9,9 +9,9 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import MockConfig, create_app
-from mockserver.faults import FORCEABLE
+from cartkit import specs
+from cartkit.mockserver import MockConfig, create_app
+from cartkit.mockserver.faults import FORCEABLE
 
 from .conftest import AUTH, assert_conforms
 

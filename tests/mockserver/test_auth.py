@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import specs
-from mockserver.auth import SECRET_HEADERS, AuthScheme, masked, redact
-from mockserver.errors import ApiError, Problem
+from cartkit import specs
+from cartkit.mockserver.auth import SECRET_HEADERS, AuthScheme, masked, redact
+from cartkit.mockserver.errors import ApiError, Problem
 
 from .conftest import AUTH
 

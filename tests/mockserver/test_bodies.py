@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
-from mockserver.bodies import MAX_BODY, read_form, read_json
-from mockserver.errors import ApiError, Problem
+from cartkit.mockserver.bodies import MAX_BODY, read_form, read_json
+from cartkit.mockserver.errors import ApiError, Problem
 
 FORM = "application/x-www-form-urlencoded"
 

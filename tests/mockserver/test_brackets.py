@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mockserver import brackets
-from mockserver.brackets import BracketError, nest, path
+from cartkit.mockserver import brackets
+from cartkit.mockserver.brackets import BracketError, nest, path
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import MockConfig
-from mockserver.pytest_plugin import free_port
+from cartkit.mockserver import MockConfig
+from cartkit.mockserver.pytest_plugin import free_port
 
 STATESET = {"Authorization": "Bearer sk_test_cli"}
 
@@ -185,7 +185,7 @@ def test_a_networked_mock_says_its_admin_api_is_off(monkeypatch: pytest.MonkeyPa
     # Nothing is bound (tests listen on loopback only): uvicorn.run is replaced.
     from click.testing import CliRunner
 
-    from mockserver import cli
+    from cartkit.mockserver import cli
 
     started: list[Any] = []
     monkeypatch.setattr(cli.uvicorn, "run", lambda app, **options: started.append(app))
@@ -270,7 +270,7 @@ def test_a_bad_data_file_exits_2_before_serving(
 
 
 def test_a_data_file_and_added_carts_reach_every_worker() -> None:
-    example = str(resources.files("mockserver").joinpath("carts.example.yaml"))
+    example = str(resources.files("cartkit.mockserver").joinpath("carts.example.yaml"))
     with serve("--carts", "0", "--data", example, "--workers", "2") as (base, _):
 
         def totals() -> set[int]:

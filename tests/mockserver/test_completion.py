@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from mockserver.completion import extend
-from mockserver.dataset import Dataset, generate
-from mockserver.model import Cart, iso
-from mockserver.userdata import DataError
-from mockserver.vendors.stateset import MARKET
+from cartkit.mockserver.completion import extend
+from cartkit.mockserver.dataset import Dataset, generate
+from cartkit.mockserver.model import Cart, iso
+from cartkit.mockserver.userdata import DataError
+from cartkit.mockserver.vendors.stateset import MARKET
 
 ID = "0b1e3a2c-5d6f-4a8b-9c0d-1e2f3a4b5c6d"
 

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from mockserver import MockConfig
+from cartkit.mockserver import MockConfig
 
 
 def test_to_json_sends_the_validated_carts_not_the_file(tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ import schemathesis
 from hypothesis import settings
 from schemathesis import GenerationMode
 
-import specs
-from mockserver import create_app
+from cartkit import specs
+from cartkit.mockserver import create_app
 
 from .conftest import AUTH, TOKEN
 

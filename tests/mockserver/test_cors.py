@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import MockConfig, create_app
-from mockserver.cors import MAX_AGE
-from mockserver.faults import FORCE_STATUS_HEADER
+from cartkit import specs
+from cartkit.mockserver import MockConfig, create_app
+from cartkit.mockserver.cors import MAX_AGE
+from cartkit.mockserver.faults import FORCE_STATUS_HEADER
 
 from .conftest import AUTH
 
@@ -214,7 +214,7 @@ def test_an_existing_vary_is_extended_not_replaced(vary: str | None, expected: s
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from mockserver.cors import CorsPolicy
+    from cartkit.mockserver.cors import CorsPolicy
 
     response = Response(b"{}", headers={"Vary": vary} if vary else None)
     scope = {"type": "http", "headers": [(b"origin", ORIGIN.encode())]}

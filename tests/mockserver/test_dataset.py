@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import specs
-from mockserver.dataset import DEFAULT_NOW, Dataset, generate
-from mockserver.vendors import vendor_class
+from cartkit import specs
+from cartkit.mockserver.dataset import DEFAULT_NOW, Dataset, generate
+from cartkit.mockserver.vendors import vendor_class
 
 MARKETS = {name: vendor_class(name).market for name in specs.VENDORS}
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
-from mockserver.model import Cart
+from cartkit.mockserver import create_app
+from cartkit.mockserver.model import Cart
 
 from .conftest import assert_conforms
 

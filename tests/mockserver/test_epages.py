@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from cartkit.mockserver import create_app
 
 from ._epages import VENDOR, get
 from .conftest import client_for, vendor_of

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.vendors.epages_languages import GERMAN, Language, language
+from cartkit.mockserver.vendors.epages_languages import GERMAN, Language, language
 
 ENGLISH, FRENCH = language("en"), language("fr")
 LANGUAGES = (GERMAN, ENGLISH, FRENCH)

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from mockserver import create_app
-from mockserver.faults import FORCE_STATUS_HEADER
+from cartkit.mockserver import create_app
+from cartkit.mockserver.faults import FORCE_STATUS_HEADER
 
 from ._epages import PATH, VENDOR, assert_error, get
 from .conftest import AUTH, assert_conforms, client_for

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from cartkit.mockserver import create_app
 
 from .conftest import assert_conforms
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.errors import ApiError, Problem
-from mockserver.faults import FORCEABLE
+from cartkit.mockserver.errors import ApiError, Problem
+from cartkit.mockserver.faults import FORCEABLE
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from mockserver import faults as faults_module
-from mockserver.errors import ApiError, Problem
-from mockserver.faults import FAULT_SETTINGS, FORCE_STATUS_HEADER, FORCEABLE, Faults
+from cartkit.mockserver import faults as faults_module
+from cartkit.mockserver.errors import ApiError, Problem
+from cartkit.mockserver.faults import FAULT_SETTINGS, FORCE_STATUS_HEADER, FORCEABLE, Faults
 
 DRAWN = {Problem.RATE_LIMITED, Problem.SERVER_ERROR, Problem.UNAVAILABLE}
 

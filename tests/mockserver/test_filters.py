@@ -17,8 +17,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.dataset import Dataset, generate
-from mockserver.filters import (
+from cartkit.mockserver.dataset import Dataset, generate
+from cartkit.mockserver.filters import (
     Key,
     Match,
     Predicate,
@@ -29,8 +29,8 @@ from mockserver.filters import (
     none_of,
     scan,
 )
-from mockserver.model import STATUSES, Cart
-from mockserver.vendors.stateset import MARKET
+from cartkit.mockserver.model import STATUSES, Cart
+from cartkit.mockserver.vendors.stateset import MARKET
 
 
 @functools.cache

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver import generation
-from mockserver.generation import Market, compose, email_local, price
-from mockserver.model import Cart, Customer
-from mockserver.vendors.epages import MARKET as GROSS  # prices include the tax
-from mockserver.vendors.stateset import MARKET as NET  # tax added at checkout
+from cartkit.mockserver import generation
+from cartkit.mockserver.generation import Market, compose, email_local, price
+from cartkit.mockserver.model import Cart, Customer
+from cartkit.mockserver.vendors.epages import MARKET as GROSS  # prices include the tax
+from cartkit.mockserver.vendors.stateset import MARKET as NET  # tax added at checkout
 
 NOW = 1_768_478_400  # 2026-01-15T12:00:00Z
 DAY = 86_400

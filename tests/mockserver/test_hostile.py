@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import specs
-from mockserver import create_app, limits
-from mockserver.validation import Parameters
+from cartkit import specs
+from cartkit.mockserver import create_app, limits
+from cartkit.mockserver.validation import Parameters
 
 from .conftest import AUTH, assert_conforms
 from .test_scenarios import path_of

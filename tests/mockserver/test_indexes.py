@@ -14,15 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver import create_app
-from mockserver.dataset import Dataset, generate
-from mockserver.indexes import factors, find_packed, packed, texts
-from mockserver.model import Cart
-from mockserver.query import Key, Match, all_of, scan
-from mockserver.vendor import Vendor
-from mockserver.vendors import nextcommerce, shopimind, stateset
-from mockserver.vendors.shopimind import FILTERS as SHOPIMIND_FIELDS
-from mockserver.vendors.shopimind import js_text
+from cartkit.mockserver import create_app
+from cartkit.mockserver.dataset import Dataset, generate
+from cartkit.mockserver.indexes import factors, find_packed, packed, texts
+from cartkit.mockserver.model import Cart
+from cartkit.mockserver.query import Key, Match, all_of, scan
+from cartkit.mockserver.vendor import Vendor
+from cartkit.mockserver.vendors import nextcommerce, shopimind, stateset
+from cartkit.mockserver.vendors.shopimind import FILTERS as SHOPIMIND_FIELDS
+from cartkit.mockserver.vendors.shopimind import js_text
 
 CARTS = 400
 

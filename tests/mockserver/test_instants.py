@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.instants import Instant, parse_instant, rfc3339
+from cartkit.mockserver.instants import Instant, parse_instant, rfc3339
 
 
 @pytest.mark.parametrize(

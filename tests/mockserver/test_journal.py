@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.journal import Journal
-from mockserver.shared import SharedState
+from cartkit.mockserver.journal import Journal
+from cartkit.mockserver.shared import SharedState
 
 
 def entry(

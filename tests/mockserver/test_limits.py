@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.errors import ApiError, Problem
-from mockserver.limits import (
+from cartkit.mockserver.errors import ApiError, Problem
+from cartkit.mockserver.limits import (
     MAX_DEPTH,
     MAX_HEADER,
     MAX_KEY,

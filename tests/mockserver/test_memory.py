@@ -11,7 +11,7 @@ import pytest
 # between a page's temporary buffers do), frees the large ones and prints the RSS they leave.
 _CHURN = """
 import sys
-from mockserver.memory import map_large_blocks
+from cartkit.mockserver.memory import map_large_blocks
 
 def rss_kib():
     for line in open("/proc/self/status"):

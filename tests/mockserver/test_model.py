@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.dataset import Dataset, generate
-from mockserver.model import Cart, Line, Product, iso, uuid4_text
-from mockserver.vendors.stateset import MARKET
+from cartkit.mockserver.dataset import Dataset, generate
+from cartkit.mockserver.model import Cart, Line, Product, iso, uuid4_text
+from cartkit.mockserver.vendors.stateset import MARKET
 
 BITS = st.integers(0, 2**256 - 1)
 

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from mockserver.model import Cart
+from cartkit.mockserver.model import Cart
 
 from ._nextcommerce import HEADERS, PAGE, PATH, VENDOR, Params, _b64, client, follow, get, walk
 from .conftest import assert_conforms, vendor_of

@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from mockserver.dataset import generate
-from mockserver.errors import ApiError
-from mockserver.vendors.nextcommerce import MARKET
-from mockserver.vendors.nextcommerce_cursors import Cursors
+from cartkit.mockserver.dataset import generate
+from cartkit.mockserver.errors import ApiError
+from cartkit.mockserver.vendors.nextcommerce import MARKET
+from cartkit.mockserver.vendors.nextcommerce_cursors import Cursors
 
 DATA = generate(MARKET, count=30)
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from cartkit.mockserver import create_app
 
 from .conftest import assert_conforms
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.dataset import Dataset, generate
-from mockserver.filters import Match, Search, scan
-from mockserver.operators import OPERATORS, compare, wildcard
-from mockserver.query import Field
-from mockserver.vendors.stateset import MARKET
+from cartkit.mockserver.dataset import Dataset, generate
+from cartkit.mockserver.filters import Match, Search, scan
+from cartkit.mockserver.operators import OPERATORS, compare, wildcard
+from cartkit.mockserver.query import Field
+from cartkit.mockserver.vendors.stateset import MARKET
 
 STATUS = Field("status", lambda c: c.status)
 ORDERING = {

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import create_app
-from mockserver.config import MockConfig
-from mockserver.overview import overview
-from mockserver.vendor import Vendor
+from cartkit import specs
+from cartkit.mockserver import create_app
+from cartkit.mockserver.config import MockConfig
+from cartkit.mockserver.overview import overview
+from cartkit.mockserver.vendor import Vendor
 
 BASE = "http://mock.example:9000"
 FAULTS = {"latency_ms": 0.0, "jitter_ms": 0.0, "error_rate": 0.0}

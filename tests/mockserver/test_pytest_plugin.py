@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from mockserver import MockConfig, pytest_plugin
-from mockserver.app import startup_dataset
-from mockserver.pytest_plugin import RunningMock, free_port, stop
+from cartkit.mockserver import MockConfig, pytest_plugin
+from cartkit.mockserver.app import startup_dataset
+from cartkit.mockserver.pytest_plugin import RunningMock, free_port, stop
 
 pytest_plugins = ["pytester"]
 
@@ -23,7 +23,7 @@ def test_pytest_fixture_gives_a_running_mock(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import httpx, pytest
-        from mockserver import MockConfig
+        from cartkit.mockserver import MockConfig
 
         @pytest.fixture(scope="session")
         def cartkit_mock_config():
@@ -46,7 +46,7 @@ def test_the_fixture_switches_scenarios_and_reads_the_journal(pytester: pytest.P
     pytester.makepyfile(
         """
         import httpx, pytest
-        from mockserver import MockConfig
+        from cartkit.mockserver import MockConfig
 
         @pytest.fixture(scope="session")
         def cartkit_mock_config():

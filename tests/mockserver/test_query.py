@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.dataset import Dataset, Market, generate
-from mockserver.model import STATUSES, Cart
-from mockserver.query import (
+from cartkit.mockserver.dataset import Dataset, Market, generate
+from cartkit.mockserver.model import STATUSES, Cart
+from cartkit.mockserver.query import (
     Field,
     Match,
     Predicate,

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from starlette.responses import Response
 from starlette.testclient import TestClient
 
-from mockserver import create_app
-from mockserver.response_cache import ResponseCache
+from cartkit.mockserver import create_app
+from cartkit.mockserver.response_cache import ResponseCache
 
 from .conftest import AUTH
 

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import create_app
+from cartkit import specs
+from cartkit.mockserver import create_app
 
 from .conftest import AUTH, assert_conforms
 

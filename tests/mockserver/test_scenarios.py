@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import create_app
-from mockserver.scenarios import SCENARIO_HEADER, SCENARIOS, SLOW_MS
+from cartkit import specs
+from cartkit.mockserver import create_app
+from cartkit.mockserver.scenarios import SCENARIO_HEADER, SCENARIOS, SLOW_MS
 
 from .conftest import AUTH, assert_conforms
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.shared import SharedState
+from cartkit.mockserver.shared import SharedState
 
 
 def test_a_fresh_state_is_empty_and_unchanged(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import create_app
-from mockserver.vendors import shopimind
+from cartkit import specs
+from cartkit.mockserver import create_app
+from cartkit.mockserver.vendors import shopimind
 
 from ._shopimind import (
     ALL_FIELDS,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
-from mockserver.site import site
+from cartkit.mockserver.site import site
 
 
 def request(headers: list[tuple[bytes, bytes]] | None = None, **scope: Any) -> Request:

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.admin import Admin
-from mockserver.app import startup_dataset
-from mockserver.config import MockConfig
-from mockserver.journal import Journal
-from mockserver.scenarios import SCENARIO_HEADER, SCENARIOS
-from mockserver.shared import SharedState
-from mockserver.steering import Steering
-from mockserver.userdata import DataError
-from mockserver.vendors import vendor_class
+from cartkit.mockserver.admin import Admin
+from cartkit.mockserver.app import startup_dataset
+from cartkit.mockserver.config import MockConfig
+from cartkit.mockserver.journal import Journal
+from cartkit.mockserver.scenarios import SCENARIO_HEADER, SCENARIOS
+from cartkit.mockserver.shared import SharedState
+from cartkit.mockserver.steering import Steering
+from cartkit.mockserver.userdata import DataError
+from cartkit.mockserver.vendors import vendor_class
 
 from .conftest import AUTH
 

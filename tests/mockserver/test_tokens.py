@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import MockConfig, create_app
-from mockserver.bodies import MAX_BODY
-from mockserver.tokens import Issuer
+from cartkit import specs
+from cartkit.mockserver import MockConfig, create_app
+from cartkit.mockserver.bodies import MAX_BODY
+from cartkit.mockserver.tokens import Issuer
 
 KINDS = ("implicit", "client_credentials", "carts", "other")
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)

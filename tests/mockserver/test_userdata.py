@@ -13,20 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-import specs
-from mockserver import MockConfig, create_app
-from mockserver import userdata as userdata_module
-from mockserver.app import datasets, startup_dataset
-from mockserver.completion import extend
-from mockserver.dataset import DEFAULT_NOW, generate
-from mockserver.model import STATUSES, Cart
-from mockserver.userdata import DataError, read, validate
-from mockserver.vendors import vendor_class
+from cartkit import specs
+from cartkit.mockserver import MockConfig, create_app
+from cartkit.mockserver import userdata as userdata_module
+from cartkit.mockserver.app import datasets, startup_dataset
+from cartkit.mockserver.completion import extend
+from cartkit.mockserver.dataset import DEFAULT_NOW, generate
+from cartkit.mockserver.model import STATUSES, Cart
+from cartkit.mockserver.userdata import DataError, read, validate
+from cartkit.mockserver.vendors import vendor_class
 
 from .conftest import AUTH, assert_conforms
 from .test_scenarios import TOTAL, path_of
 
-EXAMPLE = Path(str(resources.files("mockserver").joinpath("carts.example.yaml")))
+EXAMPLE = Path(str(resources.files("cartkit.mockserver").joinpath("carts.example.yaml")))
 ADA = "3f1c2a4e-8b7d-4c6e-9a5f-0d1e2f3a4b5c"  # the example file's first cart
 NOW = int(DEFAULT_NOW.timestamp())
 # Where each vendor's rendering spells the cart's UUID (29 Next and ShopiMind use integer ids).
@@ -340,7 +340,7 @@ def test_the_index_counts_within_the_request_after_earlier_additions(mock: TestC
 
 
 def test_added_carts_are_bounded(mock: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("mockserver.admin.MAX_ADDED", 3)
+    monkeypatch.setattr("cartkit.mockserver.admin.MAX_ADDED", 3)
     assert mock.post("/__cartkit/carts", json={"carts": [{}, {}]}).status_code == 201
     refused = mock.post("/__cartkit/carts", json={"carts": [{}, {}]})
     assert refused.status_code == 400 and "At most 3" in refused.json()["error"]["message"]

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from starlette.datastructures import Headers
 
-from mockserver.errors import ApiError, Problem
-from mockserver.validation import Parameters
-from specs import json_schema
+from cartkit.mockserver.errors import ApiError, Problem
+from cartkit.mockserver.validation import Parameters
+from cartkit.specs import json_schema
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.config import MockConfig
-from mockserver.dataset import generate
-from mockserver.filters import Mask
-from mockserver.vendor import FilterKey
-from mockserver.vendors.stateset import MARKET, StateSet
+from cartkit.mockserver.config import MockConfig
+from cartkit.mockserver.dataset import generate
+from cartkit.mockserver.filters import Mask
+from cartkit.mockserver.vendor import FilterKey
+from cartkit.mockserver.vendors.stateset import MARKET, StateSet
 
 
 class _Counting(StateSet):

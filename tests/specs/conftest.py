@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import specs
-from specs import resolve
+from cartkit import specs
+from cartkit.specs import resolve
 
 __all__ = ["parameters", "resolve"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import specs
+from cartkit import specs
 
 from .conftest import parameters, resolve
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-import specs
-from specs import SecurityScheme, json_schema, parameters, resolve, security_scheme
+from cartkit import specs
+from cartkit.specs import SecurityScheme, json_schema, parameters, resolve, security_scheme
 
 
 def _document(**operation: Any) -> dict[str, Any]:

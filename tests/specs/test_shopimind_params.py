@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-import specs
+from cartkit import specs
 
 from .conftest import parameters, resolve
 

@@ -13,8 +13,8 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
-import specs
-from specs.cli import main
+from cartkit import specs
+from cartkit.specs.cli import main
 
 VENDORS = pytest.mark.parametrize("vendor", specs.VENDORS)
 

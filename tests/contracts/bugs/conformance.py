@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver import datasets
+from cartkit.mockserver import datasets
 from tests.contracts import broken, changes
 
 from . import Bug

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from mockserver import create_app
+from cartkit.mockserver import create_app
 from tests.contracts import broken, changes
 from tests.contracts.conftest import CARTS
 
