@@ -266,6 +266,10 @@ def test_sample_of_nothing_is_none() -> None:
     assert sample_of([None, None]) is None
 
 
+# ``elements`` is what a ``sampled_from`` strategy samples, in order: the order a derandomized
+# run replays.
+
+
 def test_sample_of_samples_the_distinct_non_null_values_sorted() -> None:
     strategy = sample_of(["b", None, "a", "b", "c", None])
     assert strategy is not None
