@@ -110,6 +110,14 @@ def test_a_shopper_token_goes_only_to_a_vendor_that_documents_its_header() -> No
     assert not set(SHOPPER_HEADERS) & set(stateset.headers())
 
 
+def test_the_epages_shop_id_goes_in_the_path_quoted() -> None:
+    assert target("epages", token="t0ken").path == "/rs/shops/DemoShop/carts"  # the default
+    assert target("epages", token="t0ken", shop_id="My Shop/2").path == (
+        "/rs/shops/My%20Shop%2F2/carts"
+    )
+    assert "shop" not in " ".join(target("epages", token="t0ken", shop_id="X1").headers()).lower()
+
+
 def test_shopper_headers_name_credential_fields() -> None:
     assert set(SHOPPER_HEADERS.values()) <= set(FIELDS)
 
