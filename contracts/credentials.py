@@ -72,16 +72,25 @@ MIN_SECRET = 3
 
 def masked_url(url: str) -> str:
     """*url* fit to show: the password of a ``user:password@`` shown as ``***``, and a user
-    without a password too (an API key may be sent that way: ``sk_test_...@``).
+    without a password too (an API key may be sent that way: ``sk_test_...@``), also in a URL
+    without a scheme; and every query value, which may be a key (``?api_key=...``).
 
     >>> masked_url("https://ada:s3cret@api.example.com/v1")
     'https://ada:***@api.example.com/v1'
+    >>> masked_url("ada:s3cret@api.example.com/v1?api_key=k&limit=2")
+    'ada:***@api.example.com/v1?api_key=***&limit=***'
     """
     scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
     # The last '@' before any query: a password may hold '/' or '@' unencoded. Only a base URL
     # the target refuses is ever shown this way, so an '@' in a path costs nothing.
-    at = re.split(r"[?#]", rest, maxsplit=1)[0].rfind("@")
-    if not sep or at < 0:
-        return url
-    user, colon, _ = rest[:at].partition(":")
-    return f"{scheme}{sep}{f'{user}:***' if colon else '***'}{rest[at:]}"
+    cut = re.search(r"[?#]", rest)
+    head, tail = (rest[: cut.start()], rest[cut.start() :]) if cut else (rest, "")
+    at = head.rfind("@")
+    if at >= 0:
+        user, colon, _ = head[:at].partition(":")
+        head = f"{f'{user}:***' if colon else '***'}{head[at:]}"
+    query, hash_, fragment = tail.partition("#")
+    query = re.sub(r"([?&][^=&]*=)[^&]*", r"\1***", query)
+    return f"{scheme}{sep}{head}{query}{hash_}{fragment}"

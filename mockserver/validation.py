@@ -214,7 +214,7 @@ class Body:
     >>> Body.from_spec(spec, "/t").check({})
     Traceback (most recent call last):
     ...
-    mockserver.errors.ApiError: Missing required field 'grant_type'
+    cartkit.mockserver.errors.ApiError: Missing required field 'grant_type'
     """
 
     def __init__(self, validator: jsonschema_rs.Validator) -> None:

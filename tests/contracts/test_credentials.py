@@ -197,14 +197,21 @@ def test_curl_keeps_a_made_up_credential_a_check_sent_on_purpose() -> None:
         # A password holding '@' or '/' unencoded: all of it, up to the last '@'.
         ("https://ada:p@ss/w0rd@api.example.com/v1", "https://ada:***@api.example.com/v1"),
         ("http://ada:@h:8000", "http://ada:***@h:8000"),
-        # An '@' in the query or fragment is no user: the URL is shown as it is.
-        ("https://api.example.com/v1?email=ada@example.com", None),
-        ("https://api.example.com/v1#ada@example.com", None),
-        # Userinfo and an '@' in the query: only the userinfo is hidden.
+        # An '@' in the query or fragment is no user; query values are hidden (a key may be
+        # one), the fragment is not.
         (
-            "https://ada:s3cret@api.example.com/v1?token=abc@def",
-            "https://ada:***@api.example.com/v1?token=abc@def",
+            "https://api.example.com/v1?email=ada@example.com",
+            "https://api.example.com/v1?email=***",
         ),
+        ("https://api.example.com/v1#ada@example.com", None),
+        (
+            "https://ada:s3cret@api.example.com/v1?token=abc@def&x=1#f",
+            "https://ada:***@api.example.com/v1?token=***&x=***#f",
+        ),
+        # Without a scheme (refused, but shown in the refusal): the userinfo is still hidden.
+        ("ada:s3cret@api.example.com/v1", "ada:***@api.example.com/v1"),
+        ("//ada:s3cret@api.example.com", "//ada:***@api.example.com"),
+        ("https://api.example.com/v1?api_key=sk_live_1", "https://api.example.com/v1?api_key=***"),
         ("http://127.0.0.1:8000/stateset", None),
     ],
 )
@@ -221,6 +228,15 @@ def test_masked_url_never_shows_the_password(user: str, password: str, path: str
     url = f"https://{user}:{password}@api.example.com{path}"
     shown = masked_url(url)
     assert shown == f"https://{user}:***@api.example.com{path}"
+
+
+@pytest.mark.parametrize(
+    "base_url", ["ada:s3cret@api.example.com/v1", "https://api.example.com/v1?api_key=s3cret"]
+)
+def test_a_malformed_base_url_is_refused_without_showing_its_secret(base_url: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Target("stateset", base_url=base_url, auth={"token": "t0k"})
+    assert "s3cret" not in str(raised.value) and "***" in str(raised.value)
 
 
 def test_a_base_url_with_credentials_is_refused_without_showing_them() -> None:
