@@ -41,7 +41,9 @@ class FakeList:
     ``Authorization: Bearer <token>`` with 401 and that envelope (``MISSING_AUTH_HEADER`` with
     no header, ``INVALID_API_KEY`` with another), and ``edit`` is called with the query and
     every JSON body before it is sent, to change it in place (a summary, a projection, a body
-    that differs from call to call).
+    that differs from call to call), and ``keep`` is called with the query and each cart to say
+    whether the query lists it (a server that filters, honestly or not), the page, total and
+    has-more then taken from the carts kept.
     """
 
     carts: list[Cart] = field(default_factory=lambda: carts(7))
@@ -54,6 +56,7 @@ class FakeList:
     bounds: tuple[int, int] | None = None
     token: str | None = None
     edit: Callable[[dict[str, str], Any], None] | None = None
+    keep: Callable[[dict[str, str], Cart], bool] | None = None
     seen: list[dict[str, str]] = field(default_factory=list)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -78,11 +81,14 @@ class FakeList:
             return
         limit = self.fixed_size or limit
         start = offset - 1 if self.overlap and offset else offset
-        page = list(self.carts[start : start + limit])
+        listed = self.carts
+        if self.keep is not None:
+            listed = [cart for cart in self.carts if self.keep(query, cart)]
+        page = list(listed[start : start + limit])
         body: Any = {
             "data": page,
-            "total_count": len(self.carts) + self.extra_total,
-            "has_more": self.always_more or offset + limit < len(self.carts),
+            "total_count": len(listed) + self.extra_total,
+            "has_more": self.always_more or offset + limit < len(listed),
         }
         if self.garbage:
             body = {"carts": page}
