@@ -57,8 +57,8 @@ class Valueless(Two):
 
     def filters(self) -> list[Filter]:
         return [
-            Filter(name, lambda carts: None, lambda v: {name: v}, lambda cart, v: True)
-            for name in ("coupon", "referrer")
+            Filter("coupon", lambda carts: None, lambda v: {"coupon": v}, lambda cart, v: True),
+            Filter("referrer", lambda carts: None, lambda v: {"referrer": v}, lambda c, v: True),
         ]
 
 
@@ -101,7 +101,9 @@ def made() -> Iterator[list[Context]]:
 
 def on(app: FakeList, made: list[Context], oracle: type[Oracle] = Two) -> Context:
     target = Target("stateset", app=app, auth={"token": TOKEN})
-    ctx = Context(Session(target, oracle(target.contract), max_pages=10), max_examples=10, seed=None)
+    ctx = Context(
+        Session(target, oracle(target.contract), max_pages=10), max_examples=10, seed=None
+    )
     made.append(ctx)
     return ctx
 
@@ -147,9 +149,7 @@ def test_an_ignored_filter_is_caught_with_a_cart_that_does_not_match(
         by_filter(ctx, Drawn("abandoned"), flt=flt(ctx, "status"))  # type: ignore[arg-type]
     assert raised.value.title == "Filter 'status' not applied"
     assert raised.value.expected == "only carts with status matching 'abandoned'"
-    assert raised.value.received == (
-        'cart \'c00\': {"id": "c00", "status": "active", "total": 0}'
-    )
+    assert raised.value.received == ('cart \'c00\': {"id": "c00", "status": "active", "total": 0}')
     assert raised.value.request is not None
     assert raised.value.request.url.params["status"] == "abandoned"
 
