@@ -382,6 +382,31 @@ def test_every_module_of_the_mock_has_a_test_file_of_its_own() -> None:
     assert [name for name in modules if not (tests / f"test_{name}.py").is_file()] == []
 
 
+def test_every_module_of_the_kit_has_a_test_file_of_its_own() -> None:
+    # "How tests/ is arranged": tests/contracts/test_<module>.py for every module of the kit,
+    # checks/ mirrored in tests/contracts/checks/ (its registry, __init__.py, in
+    # test_registry.py), and the vendors' oracles all in tests/contracts/test_oracles.py.
+    root = Path(__file__).parents[1]
+    said = " ".join(README.split())
+    assert "Every module of `contracts/` has a `test_<module>.py`" in said
+    assert "`checks/` is mirrored in `tests/contracts/checks/`" in said
+    kit, tests = root / "contracts", root / "tests" / "contracts"
+    modules = [p.stem for p in kit.glob("*.py") if p.stem != "__init__"]
+    checks = [p.stem for p in kit.glob("checks/*.py")]
+    assert len(modules) > 10 and "__init__" in checks and "filters" in checks
+    missing = [f"{name}.py" for name in modules if not (tests / f"test_{name}.py").is_file()]
+    for name in checks:
+        test = "test_registry.py" if name == "__init__" else f"test_{name}.py"
+        if not (tests / "checks" / test).is_file():
+            missing.append(f"checks/{name}.py")
+    assert missing == []
+    assert (tests / "checks" / "__init__.py").is_file()  # a package, as tests/contracts/ is
+    # The vendors' modules share one file: every vendor's oracle is tested there.
+    assert [p.stem for p in kit.glob("vendors/*.py") if p.stem != "__init__"] != []
+    assert (tests / "test_oracles.py").is_file()
+    assert "`<vendor>_tokens.py`) are in `test_oracles.py`" in said
+
+
 def test_the_layout_names_every_module_of_the_kit() -> None:
     root = Path(__file__).parents[1] / "contracts"
     layout = README.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
