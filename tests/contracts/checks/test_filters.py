@@ -21,7 +21,7 @@ from cartkit.contracts.oracle import Cart, Filter, Oracle, sample_of
 from cartkit.contracts.paging import Session
 from cartkit.contracts.target import Target
 from cartkit.contracts.vendors.stateset import StateSet
-from tests.contracts.fake_list import TOKEN, FakeList
+from tests.contracts.fake_list import TOKEN, FakeList, carts
 
 MAX_VALUE = Filter(
     "max_value",
@@ -99,10 +99,12 @@ def made() -> Iterator[list[Context]]:
         ctx.session.target.close()
 
 
-def on(app: FakeList, made: list[Context], oracle: type[Oracle] = Two) -> Context:
+def on(
+    app: FakeList, made: list[Context], oracle: type[Oracle] = Two, *, max_pages: int = 10
+) -> Context:
     target = Target("stateset", app=app, auth={"token": TOKEN})
     ctx = Context(
-        Session(target, oracle(target.contract), max_pages=10), max_examples=10, seed=None
+        Session(target, oracle(target.contract), max_pages=max_pages), max_examples=10, seed=None
     )
     made.append(ctx)
     return ctx
@@ -176,6 +178,38 @@ def test_the_same_filter_honestly_applied_keeps_the_cart_at_the_bound(
     ctx = on(app, made)
     by_filter(ctx, Drawn(300), flt=flt(ctx, "min_value"))  # type: ignore[arg-type]
     assert filtered(app) == [{"min_value": "300"}]
+
+
+def test_a_filtered_total_above_the_unfiltered_one_is_caught(made: list[Context]) -> None:
+    # 400 carts, 100 a page, one page walked: neither walk is whole, so only the totals can
+    # be compared. The filtered one counts 500.
+    def inflated(query: dict[str, str], body: Any) -> None:
+        if "status" in query and "data" in body:
+            body["total_count"] = 500
+
+    ctx = on(FakeList(carts=carts(400), keep=honest, edit=inflated), made, max_pages=1)
+    with pytest.raises(Violation) as raised:
+        by_filter(ctx, Drawn("abandoned"), flt=flt(ctx, "status"))  # type: ignore[arg-type]
+    assert raised.value.title == "Filtered total exceeds the unfiltered one"
+    assert raised.value.expected == "at most 400 (the unfiltered total)"
+    assert raised.value.received == "500"
+    assert raised.value.request is not None
+    assert raised.value.request.url.params["status"] == "abandoned"
+
+
+def test_an_incomplete_walk_is_not_judged_for_missing_carts(made: list[Context]) -> None:
+    # The same server, honest totals, dropping c03 (abandoned): past the first page of either
+    # walk nothing can be said to be missing.
+    def dropping(query: dict[str, str], cart: Cart) -> bool:
+        return honest(query, cart) and not ("status" in query and cart["id"] == "c03")
+
+    whole = on(FakeList(carts=carts(20), keep=dropping), made)
+    with pytest.raises(Violation, match="Filter dropped matching carts"):
+        by_filter(whole, Drawn("abandoned"), flt=flt(whole, "status"))  # type: ignore[arg-type]
+    app = FakeList(carts=carts(400), keep=dropping)
+    part = on(app, made, max_pages=1)
+    by_filter(part, Drawn("abandoned"), flt=flt(part, "status"))  # type: ignore[arg-type]
+    assert filtered(app) == [{"status": "abandoned"}]
 
 
 def test_a_filter_no_returned_cart_gives_a_value_to_is_skipped(made: list[Context]) -> None:
