@@ -16,6 +16,7 @@ valid token request may be refused for the made-up code or client it carries (se
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -139,7 +140,7 @@ def run(
     tokens = isinstance(document, TokenDocument)
     prefix = "tokens.conformance" if tokens else "conformance"
     applicable = planned(document)
-    schema = _schema(target, document, max_examples=max_examples, seed=seed)
+    schema = _schema(target, document, max_examples=max_examples, seed=seed, opaque=opaque)
     if target.probe_error is not None:
         # Schemathesis's own first requests (its capability probes) read without a limit: a
         # server that already sent no usable answer is not handed to it.
@@ -225,7 +226,12 @@ def run(
 
 
 def _schema(
-    target: Target, document: Contract | TokenDocument, *, max_examples: int, seed: int | None
+    target: Target,
+    document: Contract | TokenDocument,
+    *,
+    max_examples: int,
+    seed: int | None,
+    opaque: Sequence[str] = (),
 ) -> Any:
     config: dict[str, Any] = {
         "base-url": target.base_url,
@@ -253,9 +259,8 @@ def _schema(
         config["seed"] = seed
     if target.rate_limit is not None:
         config["rate-limit"] = _rate(target.rate_limit)
-    schema = schemathesis.openapi.from_dict(
-        document.raw, config=schemathesis.Config.from_dict(config)
-    )
+    raw = _without_examples(document.raw, opaque) if opaque else document.raw
+    schema = schemathesis.openapi.from_dict(raw, config=schemathesis.Config.from_dict(config))
     if target.app is not None:
         schema.app = target.app
     else:
@@ -263,6 +268,25 @@ def _schema(
         # server that stops answering Schemathesis's inputs still gets the semantic checks.
         bound(schema, target.limits, Breaker())
     return schema
+
+
+def _without_examples(raw: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """*raw* without the examples and defaults of the query parameters *names*: the examples
+    phase sends a parameter's documented example (29 Next's ``cursor``, say) past every case
+    filter."""
+    raw = copy.deepcopy(raw)
+    parameters = list(raw.get("components", {}).get("parameters", {}).values())
+    for item in raw.get("paths", {}).values():
+        parameters += item.get("parameters", [])
+        parameters += [
+            p for op in item.values() if isinstance(op, dict) for p in op.get("parameters", [])
+        ]
+    for parameter in parameters:
+        if parameter.get("in") == "query" and parameter.get("name") in names:
+            for holder in (parameter, parameter.get("schema", {})):
+                for key in ("example", "examples", "default"):
+                    holder.pop(key, None)
+    return raw
 
 
 def _list_config(target: Target, contract: Contract) -> dict[str, Any]:

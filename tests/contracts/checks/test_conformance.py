@@ -163,3 +163,22 @@ def test_a_server_breaking_the_response_schema_fails_that_check() -> None:
     failure = failed["conformance.response_schema_conformance"].failures[0]
     assert failure.title == "Response violates schema"
     assert "total_count" in failure.render()
+
+
+def test_an_opaque_parameter_is_never_sent_not_even_its_documented_example() -> None:
+    # Only the server mints such values (its own links carry them): the examples phase would
+    # otherwise send the spec's example, which the server rightly refuses.
+    urls: list[str] = []
+    mock = target(mock_app("nextcommerce"))
+    try:
+        run(
+            mock,
+            max_examples=1,
+            seed=None,
+            opaque=("cursor",),
+            observe=lambda method, url, headers, status, body, media: urls.append(url),
+        )
+    finally:
+        mock.close()
+    assert urls
+    assert [url for url in urls if "cursor=" in url.partition("?")[2]] == []
