@@ -7,7 +7,6 @@ headers are Elastic Path's, judged on the mock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
@@ -67,14 +66,6 @@ def recode(code: str) -> Any:
             body["error"]["code"] = code
 
     return edit
-
-
-@pytest.fixture
-def made() -> Iterator[list[Context]]:
-    contexts: list[Context] = []
-    yield contexts
-    for ctx in contexts:
-        ctx.session.target.close()
 
 
 def on(app: Any, made: list[Context], oracle: type[Oracle] = StateSet, **auth: str) -> Context:

@@ -7,11 +7,9 @@ documents neither)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
-from hypothesis import strategies as st
 
 from cartkit.contracts.checks.consistency import checks, include, rendition, repeat, summary
 from cartkit.contracts.checks.context import Context
@@ -21,17 +19,8 @@ from cartkit.contracts.paging import Session
 from cartkit.contracts.target import Target
 from cartkit.contracts.vendors import oracle_for
 from cartkit.contracts.vendors.stateset import StateSet
+from tests.contracts.checks.drawing import Drawn
 from tests.contracts.fake_list import TOKEN, FakeList, carts
-
-
-class Drawn:
-    """A stand-in for Hypothesis's data object: each draw returns the next of *values*."""
-
-    def __init__(self, *values: Any) -> None:
-        self.values = list(values)
-
-    def draw(self, strategy: st.SearchStrategy[Any], label: str | None = None) -> Any:
-        return self.values.pop(0)
 
 
 class Stamped(StateSet):
@@ -63,14 +52,6 @@ def included(query: dict[str, str], body: Any) -> None:
     if query.get("include") == "items" and "data" in body:
         ids = sorted({i for cart in body["data"] for i in cart["item_ids"]})
         body["included"] = [{"type": "item", "id": i} for i in ids]
-
-
-@pytest.fixture
-def made() -> Iterator[list[Context]]:
-    contexts: list[Context] = []
-    yield contexts
-    for ctx in contexts:
-        ctx.session.target.close()
 
 
 def on(

@@ -7,7 +7,6 @@ excluding every documented media type the documented 406. A server answering eit
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,14 +23,6 @@ from tests.contracts.conftest import CREDENTIALS, mock_app
 DATA: Any = None  # the errors checks draw nothing
 SHOP = "DemoShop"  # the shop the mock serves and a target defaults to
 UNKNOWN = "cartkit-no-such-shop-" + hashlib.sha256(SHOP.encode()).hexdigest()[:12]
-
-
-@pytest.fixture
-def made() -> Iterator[list[Context]]:
-    contexts: list[Context] = []
-    yield contexts
-    for ctx in contexts:
-        ctx.session.target.close()
 
 
 def on(app: Any, made: list[Context], vendor: str = "epages") -> Context:

@@ -8,11 +8,9 @@ third filter is needed), so each test says exactly which queries are sent."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import strategies as st
 
 from cartkit.contracts.checks.context import Context
 from cartkit.contracts.checks.filters import by_filter, checks, drawn_filters, every_pair
@@ -21,6 +19,7 @@ from cartkit.contracts.oracle import Cart, Filter, Oracle, sample_of
 from cartkit.contracts.paging import Session
 from cartkit.contracts.target import Target
 from cartkit.contracts.vendors.stateset import StateSet
+from tests.contracts.checks.drawing import Drawn
 from tests.contracts.fake_list import TOKEN, FakeList, carts
 
 MAX_VALUE = Filter(
@@ -62,16 +61,6 @@ class Valueless(Two):
         ]
 
 
-class Drawn:
-    """A stand-in for Hypothesis's data object: each draw returns the next of *values*."""
-
-    def __init__(self, *values: Any) -> None:
-        self.values = list(values)
-
-    def draw(self, strategy: st.SearchStrategy[Any], label: str | None = None) -> Any:
-        return self.values.pop(0)
-
-
 def honest(query: dict[str, str], cart: Cart) -> bool:
     """Every filter of the query applied: ``status``, ``min_value``, ``max_value``."""
     return (
@@ -89,14 +78,6 @@ def filtered(app: FakeList) -> list[dict[str, str]]:
         for q in app.seen
         if "offset" not in q and set(q) - {"limit"}
     ]
-
-
-@pytest.fixture
-def made() -> Iterator[list[Context]]:
-    contexts: list[Context] = []
-    yield contexts
-    for ctx in contexts:
-        ctx.session.target.close()
 
 
 def on(

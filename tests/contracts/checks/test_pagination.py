@@ -5,11 +5,7 @@ vendor's documents plan."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from hypothesis import strategies as st
 
 from cartkit.contracts.checks.context import Context
 from cartkit.contracts.checks.pagination import checks, page_size, probes, size_bounds, walk
@@ -18,25 +14,8 @@ from cartkit.contracts.oracle import Filter
 from cartkit.contracts.paging import Session
 from cartkit.contracts.target import Target
 from cartkit.contracts.vendors import oracle_for
+from tests.contracts.checks.drawing import Drawn
 from tests.contracts.fake_list import TOKEN, FakeList, carts, session
-
-
-class Drawn:
-    """A stand-in for Hypothesis's data object: each draw returns the next of *values*."""
-
-    def __init__(self, *values: Any) -> None:
-        self.values = list(values)
-
-    def draw(self, strategy: st.SearchStrategy[Any], label: str | None = None) -> Any:
-        return self.values.pop(0)
-
-
-@pytest.fixture
-def made() -> Iterator[list[Context]]:
-    contexts: list[Context] = []
-    yield contexts
-    for ctx in contexts:
-        ctx.session.target.close()
 
 
 def on(app: FakeList, made: list[Context]) -> Context:

@@ -5,11 +5,10 @@ has no projection; ShopiMind's is what the real runs check)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import strategies as st
 
 from cartkit.contracts.checks.context import Context
 from cartkit.contracts.checks.projection import checks, fields
@@ -18,6 +17,7 @@ from cartkit.contracts.paging import Session
 from cartkit.contracts.target import Target
 from cartkit.contracts.vendors import oracle_for
 from cartkit.contracts.vendors.stateset import StateSet
+from tests.contracts.checks.drawing import Drawn
 from tests.contracts.fake_list import TOKEN, FakeList
 
 ITEMS = ["sku-1", "sku-2"]
@@ -31,16 +31,6 @@ class Projecting(StateSet):
 
     def projectable(self) -> tuple[list[str], list[str]]:
         return ["id", "status", "total"], ["items"]
-
-
-class Drawn:
-    """A stand-in for Hypothesis's data object: each draw returns the next of *values*."""
-
-    def __init__(self, *values: Any) -> None:
-        self.values = list(values)
-
-    def draw(self, strategy: st.SearchStrategy[Any], label: str | None = None) -> Any:
-        return self.values.pop(0)
 
 
 def projected(query: dict[str, str], body: Any) -> None:
@@ -58,14 +48,6 @@ def leaking(query: dict[str, str], body: Any) -> None:
     projected(query, body)
     if "fields" not in query:
         body["data"] = [{**cart, "items": ITEMS} for cart in body["data"]]
-
-
-@pytest.fixture
-def made() -> Iterator[list[Context]]:
-    contexts: list[Context] = []
-    yield contexts
-    for ctx in contexts:
-        ctx.session.target.close()
 
 
 def on(app: FakeList, made: list[Context]) -> Context:

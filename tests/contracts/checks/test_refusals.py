@@ -5,7 +5,6 @@ server is ``FakeList`` (StateSet's envelopes) refusing a wrong token or page siz
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -24,14 +23,6 @@ class Coded(StateSet):
     def error_problems(self, body: Any, status: int) -> list[str]:
         code = body["error"]["code"]
         return [] if code == "INVALID_API_KEY" else [f"error.code {code!r}"]
-
-
-@pytest.fixture
-def made() -> Iterator[list[Session]]:
-    sessions: list[Session] = []
-    yield sessions
-    for s in sessions:
-        s.target.close()
 
 
 def on(app: FakeList, made: list[Session]) -> Session:

@@ -5,7 +5,6 @@ and check functions called directly on a small server raise a ``Violation`` on a
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from cartkit.contracts.report import Outcome
 from cartkit.contracts.target import Target
 from cartkit.contracts.vendors import oracle_for
 from tests.contracts import broken, changes
+from tests.contracts.checks.drawing import Drawn
 from tests.contracts.conftest import mock_app, run
 from tests.contracts.fake_list import TOKEN, FakeList
 
@@ -35,26 +35,6 @@ def context(vendor: str, *, app: Any = None, max_examples: int = 50) -> Context:
     target = Target(vendor, app=app, base_url=base_url, auth={"token": TOKEN, "api_key": TOKEN})
     session = Session(target, oracle_for(target.contract), max_pages=25)
     return Context(session, max_examples=max_examples, seed=None)
-
-
-class Drawn:
-    """A stand-in for Hypothesis's data object: each draw returns the next of *values*."""
-
-    def __init__(self, *values: Any) -> None:
-        self.values = list(values)
-
-    def draw(self, strategy: st.SearchStrategy[Any], label: str | None = None) -> Any:
-        """The next value, whatever the strategy."""
-        return self.values.pop(0)
-
-
-@pytest.fixture
-def closing() -> Iterator[list[Context]]:
-    """Contexts whose targets are closed after the test."""
-    made: list[Context] = []
-    yield made
-    for ctx in made:
-        ctx.session.target.close()
 
 
 def test_the_registry_has_one_module_per_group_in_run_order() -> None:
@@ -131,10 +111,10 @@ def test_a_check_left_nothing_to_judge_is_reported_skipped_with_its_reason() -> 
 
 
 def test_a_sweep_runs_once_first_and_the_drawn_examples_only_if_it_passed(
-    closing: list[Context],
+    made: list[Context],
 ) -> None:
     ctx = context("stateset", app=FakeList(), max_examples=10)
-    closing.append(ctx)
+    made.append(ctx)
     calls: list[str] = []
 
     def sweep(ctx: Context, data: st.DataObject) -> None:
@@ -157,11 +137,11 @@ def test_a_sweep_runs_once_first_and_the_drawn_examples_only_if_it_passed(
 
 
 def test_size_bounds_called_directly_catches_an_accepted_out_of_range_size(
-    closing: list[Context],
+    made: list[Context],
 ) -> None:
     bad = context("stateset", app=FakeList())
     good = context("stateset", app=mock_app("stateset"))
-    closing += [bad, good]
+    made += [bad, good]
     with pytest.raises(Violation) as raised:
         size_bounds(bad, Drawn())
     assert raised.value.title == "Out-of-range page size accepted"
@@ -172,13 +152,13 @@ def test_size_bounds_called_directly_catches_an_accepted_out_of_range_size(
 
 
 def test_a_filter_check_called_directly_catches_an_ignored_filter(
-    closing: list[Context],
+    made: list[Context],
 ) -> None:
     mock = mock_app("stateset")
     ignored = broken.Rewrite(mock, query=changes.drop("status"))
     good = context("stateset", app=mock)
     bad = context("stateset", app=ignored)
-    closing += [good, bad]
+    made += [good, bad]
     status = next(f for f in good.oracle.filters() if f.name == "status")
     by_filter(good, Drawn("abandoned"), flt=status)
     with pytest.raises(Violation) as raised:

@@ -8,7 +8,6 @@ envelope) accepting the run's token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import httpx
@@ -138,14 +137,6 @@ def forbidding(app: Any) -> Any:
 
 def owned(*owners: str) -> list[Cart]:
     return [{**c, "customer": o} for c, o in zip(carts(len(owners)), owners, strict=True)]
-
-
-@pytest.fixture
-def made() -> Iterator[list[Context]]:
-    contexts: list[Context] = []
-    yield contexts
-    for ctx in contexts:
-        ctx.session.target.close()
 
 
 def on(app: Any, made: list[Context], **script: Any) -> tuple[Context, Tokens]:
