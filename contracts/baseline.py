@@ -3,7 +3,7 @@ breakage.
 
 Real vendor APIs deviate from their own docs. A baseline file lists those deviations, each by a
 stable key: the vendor, the check and the request's shape (method, documented path, parameter
-names; see :attr:`~contracts.report.Failure.shape`). It holds no parameter value, credential or
+names; see :attr:`~cartkit.contracts.report.Failure.shape`). It holds no parameter value, credential or
 date, so it can be committed. A failure whose key is listed is *known*: reported, but not
 failed. A listed key whose check ran and found nothing is *stale*: the vendor fixed it, and the
 entry can be pruned (``--baseline-update`` does).

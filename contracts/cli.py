@@ -281,7 +281,7 @@ class _Progress:
             self._status.__exit__(*exc)
 
     def update(self, name: str, result: CheckResult | None) -> None:
-        """Called by :func:`contracts.check` as each check starts and ends."""
+        """Called by :func:`cartkit.contracts.check` as each check starts and ends."""
         if result is None:
             text = f"{name} ... ({self.done} done, {self.failed} failed)"
             if self._status is not None:

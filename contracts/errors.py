@@ -1,12 +1,12 @@
 """The kit's exceptions, under two roots that never mix.
 
 - :class:`ConfigError`: *you used cartkit wrongly* (a bad option, vendor or target). It is the
-  only exception a user of ``cartkit check`` or :func:`contracts.check` sees.
+  only exception a user of ``cartkit check`` or :func:`cartkit.contracts.check` sees.
 - :class:`Violation` (and :class:`PagingViolation`) and :class:`Skip`: *the server broke its
   contract*, or left a check nothing to judge. They are internal signals, raised inside a check
   and caught by :mod:`.execution`, which turns them into a
-  :class:`~contracts.report.Failure` or a skip reason in the :class:`~contracts.report.Report`;
-  they never escape :func:`contracts.check`.
+  :class:`~cartkit.contracts.report.Failure` or a skip reason in the :class:`~cartkit.contracts.report.Report`;
+  they never escape :func:`cartkit.contracts.check`.
 """
 
 from __future__ import annotations

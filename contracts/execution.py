@@ -1,5 +1,5 @@
 """Running one semantic check: a Hypothesis property, seeded or derandomized, turned into a
-:class:`~contracts.report.CheckResult` (passed, failed with evidence, or skipped with a reason).
+:class:`~cartkit.contracts.report.CheckResult` (passed, failed with evidence, or skipped with a reason).
 
 No shrinking: a failing example is reported as found, which keeps a run within its request
 budget; the reproducing ``curl`` is the evidence.

@@ -1,12 +1,12 @@
 """What an oracle knows about a vendor's list, and the records it answers in.
 
 One :class:`Oracle` subclass per vendor lives in ``contracts.vendors.<vendor>`` (looked up by
-:func:`contracts.vendors.oracle_for`). An oracle says how a vendor pages (offset/limit, page
+:func:`cartkit.contracts.vendors.oracle_for`). An oracle says how a vendor pages (offset/limit, page
 numbers, cursors, links), where the carts, ids and totals sit in its envelope, which filters and
 sort orders it documents and how to verify each on a returned cart, what an auth failure looks
 like, and the request variants that must leave the carts alone (shopper tokens, ``include``, a
 locale). Numbers the spec holds (defaults, bounds) are read from the
-:class:`~contracts.spec.Contract`, not restated here.
+:class:`~cartkit.contracts.spec.Contract`, not restated here.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 :class:`Session` is what every semantic check shares: the target, the vendor's oracle, a cached
 walk of the whole (unfiltered) set, and the last request made (the evidence for a failure). A
-broken contract is raised as a :class:`~contracts.errors.Violation` (a
-:class:`~contracts.errors.PagingViolation` when the pages themselves disagree).
+broken contract is raised as a :class:`~cartkit.contracts.errors.Violation` (a
+:class:`~cartkit.contracts.errors.PagingViolation` when the pages themselves disagree).
 """
 
 from __future__ import annotations

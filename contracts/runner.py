@@ -62,7 +62,7 @@ def check(
     Returns:
         The :class:`Report`; ``report.ok`` is true when no check failed, and
         ``report.coverage`` says what of the documented list the run exercised. A
-        :class:`~contracts.Baseline` can then mark accepted failures known (``apply``).
+        :class:`~cartkit.contracts.Baseline` can then mark accepted failures known (``apply``).
 
     Raises:
         ConfigError: unknown vendor or group, no or a malformed target, missing credential,

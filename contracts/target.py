@@ -243,7 +243,7 @@ class Target:
 
     def send(self, request: httpx.Request) -> httpx.Response:
         """Send *request*, honouring the rate limit, and count it; read the answer within
-        :attr:`limits` (see :func:`~contracts.reading.receive` for what it raises)."""
+        :attr:`limits` (see :func:`~cartkit.contracts.reading.receive` for what it raises)."""
         if (reason := self.breaker.reason) is not None:
             raise GaveUp(reason, request=request)  # not sent, not counted
         self._wait_for_slot()

@@ -32,7 +32,7 @@ class MockConfig:
         carts: number of generated carts per vendor (beside those of *data*).
         data: your own carts: a JSON or YAML file, or a list of dicts, in the shape of
             ``carts.schema.json`` (validated now: a bad entry raises
-            :class:`~mockserver.userdata.DataError`, naming it).
+            :class:`~cartkit.mockserver.userdata.DataError`, naming it).
         data_source: what errors call *data* (default: the file's path, or ``data``).
         now: anchor instant; cart dates and time-like envelope fields derive from it.
         token: when set, the only bearer token accepted (bearer vendors).

@@ -2,7 +2,7 @@
 
 A :class:`Dataset` holds the carts in index order (creation order: ids are issued in it), with
 the customers and accounts they refer to; :func:`generate` makes one from a seed (see
-:mod:`mockserver.generation`). The query engine caches on it what it builds once and reads per
+:mod:`cartkit.mockserver.generation`). The query engine caches on it what it builds once and reads per
 request: sorted orders, columns, indexes and the masks of recent filters.
 """
 
@@ -126,14 +126,14 @@ class Dataset:
         return cached
 
     def index(self, key: Hashable, build: Callable[[], Any]) -> Any:
-        """The index *key* over the carts (see :mod:`mockserver.indexes`), built by ``build()``
+        """The index *key* over the carts (see :mod:`cartkit.mockserver.indexes`), built by ``build()``
         on first use and kept."""
         if key not in self._indexes:
             self._indexes[key] = build()
         return self._indexes[key]
 
     def mask(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
-        """The filter mask *key* (see :mod:`mockserver.filters`), built by ``build()`` and kept
+        """The filter mask *key* (see :mod:`cartkit.mockserver.filters`), built by ``build()`` and kept
         while it is among the few most recently used."""
         cached = self._masks.get(key)
         if cached is None:

@@ -2,11 +2,11 @@
 
 A predicate is any ``Callable[[Cart], bool]``. Several kinds are known here and evaluated faster
 than one Python call per cart: a :class:`Match` tests one dataset column, mapped in index order at C
-speed (or once per distinct value of a pooled column, see :mod:`mockserver.indexes`), a
+speed (or once per distinct value of a pooled column, see :mod:`cartkit.mockserver.indexes`), a
 :class:`Key` looks one value up in a column unique per cart, a :class:`Search` applies a text
 operator to a text column of (nearly) one value per cart, and the combinations built by
 :func:`all_of`, :func:`any_of` and :func:`none_of` combine their parts' masks. :func:`scan` turns
-a predicate into a :data:`Mask`. The query engine (:mod:`mockserver.query`) re-exports all of it.
+a predicate into a :data:`Mask`. The query engine (:mod:`cartkit.mockserver.query`) re-exports all of it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Match:
     per cart when *test* is a C callable answering a ``bool`` (``"abandoned".__eq__``,
     ``partial(operator.lt, 5)``, ``frozenset.__contains__``, :func:`memo`). Any other *test* is
     called once per distinct value when the column has few (pooled objects: baskets,
-    attributions; see :func:`~mockserver.indexes.factors`), so it must answer the same for
+    attributions; see :func:`~cartkit.mockserver.indexes.factors`), so it must answer the same for
     equal values (for identical objects, when the values are not plain ints, strings, ...).
     """
 
@@ -70,7 +70,7 @@ class Key:
     """The predicate ``get(cart) == value`` on an integer column of (nearly) one value per cart.
 
     :func:`scan` finds *value* by searching the column packed into *width* bytes per cart (see
-    :func:`~mockserver.indexes.packed`) instead of comparing a million integers in Python.
+    :func:`~cartkit.mockserver.indexes.packed`) instead of comparing a million integers in Python.
     """
 
     __slots__ = ("column", "get", "value", "width")
@@ -85,9 +85,9 @@ class Key:
 class Search:
     """The predicate ``test(get(cart))`` where *test* is the text operator *operator*
     (``CONTAINS``, ``STARTS_WITH``, ``ENDS_WITH`` with a casefolded *operand*, or ``LIKE`` with a
-    pattern; see :mod:`mockserver.operators`) on the text column *column*.
+    pattern; see :mod:`cartkit.mockserver.operators`) on the text column *column*.
 
-    :func:`scan` answers it from the column's lines (:func:`~mockserver.indexes.texts`) in a few
+    :func:`scan` answers it from the column's lines (:func:`~cartkit.mockserver.indexes.texts`) in a few
     C-level passes, for columns of too many distinct values to test each one (ids, instants);
     *test* (the per-cart reading, which must agree) is used when the index cannot be built.
     """

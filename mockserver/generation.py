@@ -8,7 +8,7 @@ the same carts in every process and worker, whatever order the chunks are built 
 Faker is slow (microseconds per call), so it is only used to fill small pools (names, streets,
 products, user agents) once per dataset. Carts are then composed from pooled objects (baskets,
 places, attributions, customers) with cheap draws (``getrandbits`` into weighted lookup tables)
-and stored compactly (see :class:`~mockserver.model.Cart`): a million carts take a few seconds
+and stored compactly (see :class:`~cartkit.mockserver.model.Cart`): a million carts take a few seconds
 and well under a gigabyte.
 """
 
@@ -326,7 +326,7 @@ def compose(
     """The *count* carts of *market* for *seed*, created in the six months before *now* (Unix
     seconds), with the customers and accounts they refer to.
 
-    The same arguments always give the same carts (see :func:`~mockserver.dataset.generate`).
+    The same arguments always give the same carts (see :func:`~cartkit.mockserver.dataset.generate`).
     """
     # A million new containers would trigger a cyclic collection over the whole growing heap
     # every few thousand allocations; carts hold no cycles, so collect nothing until done.

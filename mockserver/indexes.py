@@ -1,6 +1,6 @@
 """Indexes over dataset columns that let a filter run its test far fewer times than once per cart.
 
-Built once per dataset, on first use, and kept on it (:meth:`~mockserver.dataset.Dataset.index`):
+Built once per dataset, on first use, and kept on it (:meth:`~cartkit.mockserver.dataset.Dataset.index`):
 
 - :func:`factors`: a column of pooled values (baskets, attributions, places, names, amounts) as
   a small code per cart plus the distinct values. A test then runs once per distinct value (per
@@ -136,7 +136,7 @@ class Texts:
 
     def mask(self, operator: str, operand: str) -> bytes:
         """The mask of *operator* (``CONTAINS``, ``STARTS_WITH``, ``ENDS_WITH`` on a casefolded
-        *operand*; ``LIKE`` on a pattern) over the lines, as :mod:`mockserver.operators`
+        *operand*; ``LIKE`` on a pattern) over the lines, as :mod:`cartkit.mockserver.operators`
         defines it."""
         if "\n" in operand:  # no value holds a line break
             return bytes(self.size)
@@ -230,7 +230,7 @@ def texts(dataset: Dataset, column: str, get: Callable[[Cart], str | None]) -> T
 def _pieces(pattern: str, char: Callable[[str], str]) -> str:
     """The body of a regex matching one line LIKE *pattern* (each character spelled by *char*).
 
-    The same reading as :func:`mockserver.operators.wildcard`: pieces between ``%`` are fixed-width
+    The same reading as :func:`cartkit.mockserver.operators.wildcard`: pieces between ``%`` are fixed-width
     (``_`` one character), the first starts the line, the last ends it, and each middle one is
     taken leftmost after the one before: an atomic group, so no backtracking blows up.
     """

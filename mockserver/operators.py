@@ -1,11 +1,11 @@
 """Filter operators: the fifteen comparisons a filter may name (ShopiMind's set), built into
-predicates on a :class:`~mockserver.query.Field`, and the LIKE-style wildcard matcher.
+predicates on a :class:`~cartkit.mockserver.query.Field`, and the LIKE-style wildcard matcher.
 
-:func:`compare` gives the fastest predicate the field allows: a :class:`~mockserver.filters.Match`
+:func:`compare` gives the fastest predicate the field allows: a :class:`~cartkit.mockserver.filters.Match`
 on a C-level test where the field has a column (``partial(operator.lt, 5)``, a frozenset's
-``__contains__``), a :class:`~mockserver.filters.Search` for text operators on columns of (nearly)
-one value per cart, and the combinations of :mod:`mockserver.filters` for the negations. The
-query engine (:mod:`mockserver.query`) re-exports :data:`OPERATORS`, :func:`compare` and
+``__contains__``), a :class:`~cartkit.mockserver.filters.Search` for text operators on columns of (nearly)
+one value per cart, and the combinations of :mod:`cartkit.mockserver.filters` for the negations. The
+query engine (:mod:`cartkit.mockserver.query`) re-exports :data:`OPERATORS`, :func:`compare` and
 :func:`wildcard`.
 """
 

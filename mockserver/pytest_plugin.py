@@ -6,7 +6,7 @@
         expected = [c for c in cartkit_mock.dataset("stateset").carts if c.status == "abandoned"]
         assert len(carts) == len(expected)
 
-Override the ``cartkit_mock_config`` fixture (returning a :class:`~mockserver.MockConfig`) to
+Override the ``cartkit_mock_config`` fixture (returning a :class:`~cartkit.mockserver.MockConfig`) to
 change the seed, the number of carts, the token, ... A test can switch a scenario
 (``cartkit_mock.scenario("empty", "stateset")``), add its own carts
 (``cartkit_mock.add_carts([{"status": "abandoned"}])``; ``MockConfig(data=...)`` for the whole

@@ -1,9 +1,9 @@
 """The query engine shared by every vendor: typed fields, filters, sorting and paging.
 
 Vendors describe their filterable and sortable fields as :class:`Field` objects (a name, a getter
-on the canonical :class:`~mockserver.model.Cart` and a value kind), translate their own query
-syntax into predicates built here (and in :mod:`mockserver.filters` and
-:mod:`mockserver.operators`, re-exported), and call :func:`select` (or :func:`find`).
+on the canonical :class:`~cartkit.mockserver.model.Cart` and a value kind), translate their own query
+syntax into predicates built here (and in :mod:`cartkit.mockserver.filters` and
+:mod:`cartkit.mockserver.operators`, re-exported), and call :func:`select` (or :func:`find`).
 
 A million carts shape the design. Sorted orders are computed once per sort specification and
 cached on the dataset. A filter is evaluated in index order into a :data:`Mask` (:func:`scan`),
@@ -79,8 +79,8 @@ class Field:
     """A vendor-visible cart field: its wire name, how to read it and how to compare it.
 
     *column* names the dataset column holding ``get(cart)`` for every cart (see
-    :meth:`~mockserver.dataset.Dataset.column`): a cart attribute, or a name of its own for a
-    derived value. With one, :func:`~mockserver.operators.compare` builds a :class:`Match`,
+    :meth:`~cartkit.mockserver.dataset.Dataset.column`): a cart attribute, or a name of its own for a
+    derived value. With one, :func:`~cartkit.mockserver.operators.compare` builds a :class:`Match`,
     which filters at C speed. *nullable* says whether ``get`` may answer ``None``; ordering
     comparisons on a field that never does are plain C comparisons. A text field with a column
     and *search* answers the text operators with a :class:`Search`: for columns of (nearly) one

@@ -3,7 +3,7 @@
 At start-up every parameter of the operation is compiled once: how to read it off the request
 (query, header or path; repeated keys or comma lists; JSON content) and a JSON Schema validator
 for its value. Per request, :meth:`Parameters.parse` turns raw strings into typed values or raises
-an :class:`~mockserver.errors.ApiError` naming the parameter; nothing here restates a rule the
+an :class:`~cartkit.mockserver.errors.ApiError` naming the parameter; nothing here restates a rule the
 spec already holds.
 """
 

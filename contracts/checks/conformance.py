@@ -10,7 +10,7 @@ Schemathesis would report as a valid request rejected): path parameters such as 
 ``shopId`` are pinned to the configured shop; opaque values such as 29 Next's ``cursor`` are
 only ever followed from the server's own links (by the pagination checks), never invented; a
 valid token request may be refused for the made-up code or client it carries (see
-:func:`_token_config`). How a finding becomes a :class:`~contracts.report.Failure` is
+:func:`_token_config`). How a finding becomes a :class:`~cartkit.contracts.report.Failure` is
 :mod:`.conformance_failures`'s.
 """
 

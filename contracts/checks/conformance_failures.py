@@ -1,4 +1,4 @@
-"""How Schemathesis's findings become the report's :class:`~contracts.report.Failure` records:
+"""How Schemathesis's findings become the report's :class:`~cartkit.contracts.report.Failure` records:
 what each built-in check expected, what the server sent, and the reproducing ``curl``, with every
 credential masked (a run that could not be made at all is one too).
 """

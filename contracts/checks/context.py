@@ -2,8 +2,8 @@
 
 A check is a plain function ``check(ctx, data) -> None``: it sends its requests through
 ``ctx.session``, draws its inputs from ``data`` (a Hypothesis data object), and raises a
-:class:`~contracts.errors.Violation` when the server breaks the contract or a
-:class:`~contracts.errors.Skip` when it leaves nothing to judge. A check that takes a parameter
+:class:`~cartkit.contracts.errors.Violation` when the server breaks the contract or a
+:class:`~cartkit.contracts.errors.Skip` when it leaves nothing to judge. A check that takes a parameter
 (a filter, a sort order) takes it as a keyword bound with :func:`functools.partial`.
 """
 

@@ -54,7 +54,7 @@ def sorted_by(ctx: Context, data: st.DataObject, *, order: Order) -> None:
 def check_order(
     order: Order, previous: tuple[Cart, Any], cart: Cart, ident: Any, sent: Any
 ) -> None:
-    """Raise a :class:`~contracts.errors.Violation` when *cart* may not follow *previous*
+    """Raise a :class:`~cartkit.contracts.errors.Violation` when *cart* may not follow *previous*
     under *order*."""
     before, _ = previous
     a, b = order.key(before), order.key(cart)

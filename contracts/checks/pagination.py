@@ -2,8 +2,8 @@
 requested page sizes, and the refusal of page sizes outside the documented bounds.
 
 The walk itself (no cart twice, short pages only at the end, totals and has-more flags that
-agree) is :meth:`~contracts.paging.Session.walk`'s; only these checks are failed by pages that
-disagree with each other, every other check is skipped instead (:mod:`contracts.execution`).
+agree) is :meth:`~cartkit.contracts.paging.Session.walk`'s; only these checks are failed by pages that
+disagree with each other, every other check is skipped instead (:mod:`cartkit.contracts.execution`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The vendors' oracles, one module each (``contracts.vendors.<vendor>``), and their lookup.
 
-What an oracle is, and the records it answers in, live in :mod:`contracts.oracle`; a vendor's
+What an oracle is, and the records it answers in, live in :mod:`cartkit.contracts.oracle`; a vendor's
 token endpoints have their own oracle beside it (``<vendor>_tokens.py``, see :mod:`.tokens`).
 """
 
@@ -16,7 +16,7 @@ ORACLES: dict[str, type[Oracle]] = {
     module.ORACLE.vendor: module.ORACLE
     for module in (elasticpath, epages, nextcommerce, shopimind, stateset)
 }
-"""Vendor name -> its :class:`~contracts.oracle.Oracle` subclass."""
+"""Vendor name -> its :class:`~cartkit.contracts.oracle.Oracle` subclass."""
 
 
 def oracle_for(contract: Contract) -> Oracle:

@@ -1,5 +1,5 @@
 """Stand-ins for a run's target and session, for unit tests of what talks through them (the token
-:class:`~contracts.exchange.Exchange`, the token oracles).
+:class:`~cartkit.contracts.exchange.Exchange`, the token oracles).
 
 They offer only what those use (credentials, the URL of a route, sending, masking an issued
 credential, acting with another token), answer from a handler of the test's own, and record what
