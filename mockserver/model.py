@@ -17,6 +17,10 @@ STATUSES: tuple[Status, ...] = ("active", "abandoned", "converted", "expired")
 
 CHANNELS: tuple[str, ...] = ("web", "mobile", "pos", "api")
 
+MAX_LINES = 100
+"""The most lines a cart may have (``carts.schema.json``: ``lines.maxItems``); each cart owns
+that many line numbers, so no two carts share one."""
+
 
 def iso(ts: int) -> str:
     """Render Unix seconds as an ISO 8601 UTC instant with a ``Z`` suffix."""
@@ -186,7 +190,7 @@ class Cart(NamedTuple):
 
     @property
     def lines(self) -> tuple[Line, ...]:
-        first = self.index * 8 + 1
+        first = self.index * MAX_LINES + 1  # line numbers never shared between carts
         return tuple(
             Line(number=first + n, uid=_line_uid(self.key, n), product=product, quantity=quantity)
             for n, (product, quantity) in enumerate(self.basket)

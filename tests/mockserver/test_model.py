@@ -145,3 +145,53 @@ def test_a_cart_is_an_immutable_tuple() -> None:
     changed = cart._replace(status="abandoned" if before != "abandoned" else "active")
     assert changed.status != before and cart.status == before  # a new cart, the old one kept
     assert changed.key == cart.key and changed.uid == cart.uid
+
+
+def test_no_two_carts_share_a_line_number_even_at_the_most_lines() -> None:
+    # Your own carts may hold up to MAX_LINES lines (the data schema's maxItems): 29 Next shows
+    # line numbers as line ids, which must stay unique across carts.
+    import json
+    from importlib import resources
+
+    from starlette.testclient import TestClient
+
+    from cartkit.mockserver import MockConfig, create_app
+    from cartkit.mockserver.model import MAX_LINES
+
+    from .conftest import AUTH
+
+    schema = json.loads(
+        resources.files("cartkit.mockserver").joinpath("carts.schema.json").read_text()
+    )
+    assert _max_items(schema, "lines") == MAX_LINES
+    data = [
+        {  # open, as 29 Next lists only open carts
+            "status": "active",
+            "lines": [{"sku": f"SKU-{cart}-{n}", "price": "1.00"} for n in range(MAX_LINES)],
+        }
+        for cart in "AB"
+    ]
+    config = MockConfig(vendors=("nextcommerce",), carts=2, data=data)
+    client = TestClient(create_app(config))
+    ids: list[int] = []
+    url = "/nextcommerce/api/admin/carts/"
+    while url:
+        page = client.get(url, headers=AUTH["nextcommerce"]).json()
+        ids += [line["id"] for cart in page["results"] for line in cart["lines"]]
+        url = page["next"]
+    assert len(ids) >= 2 * MAX_LINES and len(ids) == len(set(ids))
+
+
+def _max_items(node: object, name: str) -> int | None:
+    """The ``maxItems`` of the first property called *name* anywhere in a JSON Schema."""
+    if isinstance(node, dict):
+        if isinstance(node.get("properties"), dict) and name in node["properties"]:
+            return node["properties"][name].get("maxItems")
+        for value in node.values():
+            if (found := _max_items(value, name)) is not None:
+                return found
+    elif isinstance(node, list):
+        for value in node:
+            if (found := _max_items(value, name)) is not None:
+                return found
+    return None
