@@ -13,6 +13,7 @@ from collections.abc import Callable
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import HypothesisException
 
 from .errors import PagingViolation, Skip, Violation
 from .paging import Session
@@ -42,6 +43,7 @@ def run_property(
     result = CheckResult(name)
     before, started = target.requests, time.monotonic()
     count = 0
+    ended: list[Exception] = []  # the first Violation, Skip or unreadable answer
 
     @settings(
         max_examples=examples,
@@ -55,22 +57,28 @@ def run_property(
     )
     @given(st.data())
     def prop(data: st.DataObject) -> None:
+        # The first example that ends the check is kept, not raised: Hypothesis would replay a
+        # failing example to report it, sending its requests twice (to a rate-limited vendor,
+        # too). The examples left draw nothing and send nothing.
         nonlocal count
+        if ended:
+            return
         count += 1
-        body(data)
+        try:
+            body(data)
+        except HypothesisException:
+            raise  # Hypothesis's own control flow (an unsatisfied assumption, say)
+        except Exception as exc:
+            ended.append(exc)
 
     if seed is not None:
         prop = hypothesis.seed(seed)(prop)
     try:
         prop()
-    except Skip as skip:
-        result.skip_reason = skip.reason
-    except Violation as violation:
-        _record(result, session, violation, judges_pages)
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        found = _unwrap(exc)
+    except Exception as exc:  # raised by Hypothesis itself
+        ended.append(_unwrap(exc))  # type: ignore[arg-type]
+    if ended:
+        found = ended[0]
         if isinstance(found, Skip):
             result.skip_reason = found.reason
         else:

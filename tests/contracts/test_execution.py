@@ -130,3 +130,32 @@ def test_an_interrupt_is_not_swallowed(fake: Session) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         run_property(fake, "consistency.repeat", body, examples=1, seed=None)
+
+
+def test_a_failing_example_sends_its_requests_once(fake: Session) -> None:
+    # Hypothesis replays a failing example to report it: a check must not send its requests a
+    # second time (a vendor's rate limit counts them), nor go on after the first failure.
+    calls: list[int] = []
+
+    def body(data: st.DataObject) -> None:
+        calls.append(data.draw(st.integers(0, 3)))
+        fake.fetch({"limit": 2})
+        if len(calls) == 2:
+            raise Violation("Broken", "expected", "received", None)
+
+    result = run_property(fake, "consistency.repeat", body, examples=10, seed=None)
+    assert result.outcome is Outcome.FAILED and result.failures[0].title == "Broken"
+    assert len(calls) == 2 == result.examples
+    assert result.requests == 2 == fake.target.requests
+
+
+def test_an_unsatisfied_assumption_is_hypothesis_business_not_a_failure(fake: Session) -> None:
+    from hypothesis import assume
+
+    def body(data: st.DataObject) -> None:
+        assume(data.draw(st.integers(0, 1)) == 1)
+        fake.fetch({"limit": 1})
+
+    result = run_property(fake, "consistency.repeat", body, examples=6, seed=None)
+    assert result.outcome is Outcome.PASSED, [f.render() for f in result.failures]
+    assert result.requests >= 1
