@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ __all__ = [
     "percentile",
     "python_load",
     "run_load",
+    "run_threads",
     "wrk_script",
 ]
 
@@ -194,13 +195,7 @@ def python_load(
                 latencies.extend(mine)
                 errors[0] += failed
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 10)
-    elapsed = time.monotonic() - started
+    elapsed = run_threads(worker, connections, seconds)
     latencies.sort()
     return LoadResult(
         requests=len(latencies),
@@ -209,6 +204,18 @@ def python_load(
         p99_ms=percentile(latencies, 99) * 1000,
         errors=errors[0],
     )
+
+
+def run_threads(worker: Callable[[], None], connections: int, seconds: float) -> float:
+    """Run *worker* on *connections* threads, each until its deadline (*seconds*, plus 10 s
+    at most to finish); the seconds they took."""
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 10)
+    return time.monotonic() - started
 
 
 def percentile(ordered: Sequence[float], pct: float) -> float:

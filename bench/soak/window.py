@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..load import ensure_wrk, lua_string, percentile
+from ..load import ensure_wrk, lua_string, percentile, run_threads
 from ..servers import HOST
 from ..workloads import PROFILES
 from .mix import VENDORS, Call
@@ -194,13 +194,7 @@ def python_window(
                 dropped[0] += lost
                 received[0] += size
 
-    began = time.monotonic()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 10)
-    elapsed = time.monotonic() - began
+    elapsed = run_threads(worker, connections, seconds)
     latencies.sort()
     return Tally(
         requests=len(latencies),
